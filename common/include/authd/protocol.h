@@ -1,0 +1,45 @@
+#pragma once
+// Constants of the authd wire protocol (docs/protocol.md). Shared by the daemon and every client.
+
+#include <cstddef>
+#include <string_view>
+
+namespace authd::protocol {
+
+inline constexpr int kVersion = 1;
+inline constexpr std::string_view kDefaultSocketPath = "/run/authd/authd.sock";
+inline constexpr std::string_view kSocketEnv = "AUTHD_SOCKET";
+
+// One request or response line, newline included. Larger lines are refused.
+inline constexpr std::size_t kMaxLineBytes = 16 * 1024;
+// Requests nest at most this deep (envelope object = depth 1).
+inline constexpr int kMaxDepth = 3;
+
+inline constexpr std::size_t kMaxUserBytes = 256;
+inline constexpr std::size_t kMaxLabelBytes = 64;
+inline constexpr std::size_t kMaxCodeBytes = 16;
+inline constexpr std::size_t kMaxServiceBytes = 64;
+inline constexpr std::size_t kMaxIdBytes = 64;
+inline constexpr std::size_t kMaxHostBytes = 256;
+
+// Error codes of a response with "ok": false.
+namespace error {
+inline constexpr std::string_view kBadRequest = "bad_request";
+inline constexpr std::string_view kTooLarge = "too_large";
+inline constexpr std::string_view kUnsupportedVersion = "unsupported_version";
+inline constexpr std::string_view kUnknownOp = "unknown_op";
+inline constexpr std::string_view kForbidden = "forbidden";
+inline constexpr std::string_view kNotFound = "not_found";
+inline constexpr std::string_view kConflict = "conflict";
+inline constexpr std::string_view kUnavailable = "unavailable";
+inline constexpr std::string_view kInternal = "internal";
+}  // namespace error
+
+// Values of "result" in verify and confirm_totp answers.
+namespace result {
+inline constexpr std::string_view kAccept = "accept";
+inline constexpr std::string_view kReject = "reject";
+inline constexpr std::string_view kLocked = "locked";
+}  // namespace result
+
+}  // namespace authd::protocol

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, runs unit and integration tests,
+# then the same suite under ASan+UBSan, then every libFuzzer target briefly.
+# Usage: scripts/test.sh [--quick]   (--quick: the plain build only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+jobs=$(nproc)
+run_suite() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DAUTHD_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+}
+
+echo "== build and test (RelWithDebInfo)"
+run_suite build
+
+if [[ ${1:-} != --quick ]]; then
+  echo "== build and test under ASan+UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DAUTHD_SANITIZE=ON -DAUTHD_BENCH=OFF
+  if [[ -x scripts/fuzz.sh ]]; then
+    echo "== fuzz every parser briefly"
+    scripts/fuzz.sh
+  fi
+fi
+echo "test.sh: all suites passed"
