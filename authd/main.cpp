@@ -1,1 +1,48 @@
-int main() { return 0; }
+// authd: verifies second factors for PAM modules, admin tools and (later) VPN gateways.
+// Usage: authd [--config FILE] [--check-config] [--version]
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "authd/config.h"
+#include "authd/daemon.h"
+#include "authd/log.h"
+
+using namespace authd;
+
+int main(int argc, char** argv) {
+  CLI::App app{"authd: second-factor verification daemon"};
+  std::string configPath;
+  bool checkOnly = false;
+  app.add_option("--config", configPath, "TOML configuration file (default: built-in defaults)");
+  app.add_flag("--check-config", checkOnly, "validate the configuration and exit");
+  app.set_version_flag("--version", "authd " AUTHD_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  Config config;
+  if (!configPath.empty()) {
+    std::string error;
+    auto loaded = loadConfigFile(configPath, &error);
+    if (!loaded) {
+      std::cerr << "authd: " << error << "\n";
+      return 1;
+    }
+    config = *loaded;
+  } else if (checkOnly) {
+    std::cerr << "authd: --check-config needs --config FILE\n";
+    return 2;
+  }
+  if (checkOnly) {
+    std::cout << configPath << ": configuration is valid\n";
+    return 0;
+  }
+  log::setLevel(config.log.level);
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    return runDaemon(config, systemClock());
+  } catch (const std::exception& e) {
+    log::error(e.what());
+    return 1;
+  }
+}

@@ -101,6 +101,8 @@ class Store {
   // All non-revoked credentials, optionally of one user, ordered by user then id.
   virtual std::vector<CredentialRecord> listCredentials(const std::optional<std::string>& user) = 0;
   virtual LockState lockState(const std::string& user) = 0;
+  // Users with a non-zero failure count, optionally only one, ordered by user.
+  virtual std::vector<LockState> listLocks(const std::optional<std::string>& user) = 0;
   virtual std::vector<AuditEvent> audit(const AuditQuery& query) = 0;
 
   // Stops the writer after finishing queued work.

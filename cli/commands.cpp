@@ -1,1 +1,175 @@
-// placeholder
+#include "cli/commands.h"
+
+#include <memory>
+#include <ostream>
+#include <sstream>
+#include <vector>
+
+#include "authd/protocol.h"
+#include "cli/response_reader.h"
+#include "enrollment/wipe.h"
+
+namespace authd::cli {
+
+namespace {
+
+constexpr std::int64_t kMaxProtocolInt = (std::int64_t{1} << 53) - 1;
+
+std::string seconds(double value) {
+  std::ostringstream text;
+  text << value << " s";
+  return text.str();
+}
+
+void addGlobalOptions(CLI::App& app, GlobalOptions* options) {
+  app.add_option("--socket", options->socketPath, "authd socket (default: $AUTHD_SOCKET or " +
+                                                      std::string(protocol::kDefaultSocketPath) +
+                                                      ")");
+  app.add_option("--timeout", options->timeoutSeconds, "seconds to wait for authd (default 10)")
+      ->check(CLI::Range(0.1, 3600.0));
+  app.add_flag("--json", options->json, "print authd's result as JSON, for scripts");
+  app.set_version_flag("--version", "authctl " AUTHD_VERSION);
+}
+
+}  // namespace
+
+int runCommandTable(std::span<const Command> commands, int argc, const char* const* argv,
+                    const TransportFactory& makeTransport, std::istream& in, std::ostream& out,
+                    std::ostream& err, bool interactive, std::int64_t now) {
+  GlobalOptions options;
+  options.socketPath = defaultSocketPath();
+  CLI::App app("authctl: administer authd second factors (enrolment, lockouts, audit log)",
+               "authctl");
+  addGlobalOptions(app, &options);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the command
+  std::vector<std::pair<CLI::App*, Runner>> runners;
+  for (const Command& command : commands) {
+    CLI::App* sub = app.add_subcommand(command.name, command.help);
+    runners.emplace_back(sub, command.setup(*sub));
+  }
+  Context ctx{options, nullptr, in, out, err, interactive, now};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e, out, err);  // --help, --version
+    }
+    return fail(ctx, kExitUsage, std::string(e.what()) + " (see authctl --help)");
+  }
+  ctx.options = options;
+  ctx.transport = makeTransport(options);
+  for (auto& [sub, runner] : runners) {
+    if (sub->parsed()) return runner(ctx);
+  }
+  return fail(ctx, kExitUsage, "no command given (see authctl --help)");
+}
+
+Transport socketTransport(const GlobalOptions& options) {
+  auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options.timeoutSeconds * 1000));
+  auto client = std::make_shared<Client>(options.socketPath, timeout);
+  return [client](const nlohmann::json& request, ClientError* error) {
+    return client->call(request, error);
+  };
+}
+
+int fail(Context& ctx, int exitCode, std::string_view message) {
+  ctx.err << "authctl: " << message << std::endl;
+  return exitCode;
+}
+
+int exitCodeForClientError(const ClientError& error) {
+  switch (error.kind) {
+    case ClientError::Kind::connect:
+    case ClientError::Kind::timeout:
+    case ClientError::Kind::io:
+      return kExitUnreachable;
+    case ClientError::Kind::protocol:
+    case ClientError::Kind::none:
+      break;
+  }
+  return kExitFailed;
+}
+
+std::string describeClientError(const ClientError& error, const GlobalOptions& options) {
+  const std::string& path = options.socketPath;
+  const std::string hint = "; is authd running? (--socket or $AUTHD_SOCKET choose the socket)";
+  switch (error.kind) {
+    case ClientError::Kind::connect: {
+      // Client says "cannot connect to PATH: reason"; keep only the reason.
+      std::string detail = error.message;
+      const std::string prefix = "cannot connect to " + path + ": ";
+      if (detail.rfind(prefix, 0) == 0) detail.erase(0, prefix.size());
+      return "cannot reach authd at " + path + ": " + printable(detail) + hint;
+    }
+    case ClientError::Kind::timeout:
+      return "authd at " + path + " did not answer within " + seconds(options.timeoutSeconds) +
+             hint;
+    case ClientError::Kind::io:
+      return "lost the connection to authd at " + path + ": " + printable(error.message) + hint;
+    case ClientError::Kind::protocol:
+    case ClientError::Kind::none:
+      break;
+  }
+  return "authd at " + path + " sent an invalid response: " + printable(error.message);
+}
+
+std::string describeServerError(const nlohmann::json& response) {
+  ResponseReader reader(response);
+  std::string code = printable(reader.anyText("error", 64));
+  std::string message = printable(reader.anyText("message", 1024));
+  if (code.empty()) code = "unknown error";
+  if (message.empty()) message = "authd refused the request";
+  return message + " (" + code + ")";
+}
+
+std::optional<nlohmann::json> callAuthd(Context& ctx, const nlohmann::json& request,
+                                        int* exitCode) {
+  ClientError error;
+  auto response = ctx.transport(request, &error);
+  if (!response) {
+    *exitCode = fail(ctx, exitCodeForClientError(error), describeClientError(error, ctx.options));
+    return std::nullopt;
+  }
+  const auto ok = response->find("ok");
+  if (ok == response->end() || !ok->is_boolean() || !ok->get<bool>()) {
+    *exitCode = fail(ctx, kExitFailed, describeServerError(*response));
+    return std::nullopt;
+  }
+  *exitCode = kExitOk;
+  return response;
+}
+
+nlohmann::json resultFields(const nlohmann::json& response) {
+  nlohmann::json result = nlohmann::json::object();
+  for (const auto& [key, value] : response.items()) {
+    if (key != "v" && key != "id" && key != "ok") result[key] = value;
+  }
+  return result;
+}
+
+void printJson(Context& ctx, const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  ScopedWipe wipe(text);
+  ctx.out << text << std::endl;
+}
+
+const CLI::Validator& userNameValidator() {
+  static const CLI::Validator validator(
+      [](std::string& name) -> std::string {
+        if (name.empty() || name.size() > protocol::kMaxUserBytes || printable(name) != name) {
+          return "user name must be 1 to " + std::to_string(protocol::kMaxUserBytes) +
+                 " bytes without control characters";
+        }
+        return {};
+      },
+      "USER", "user name");
+  return validator;
+}
+
+const CLI::Validator& credentialIdValidator() {
+  static const CLI::Validator validator = CLI::Range(std::int64_t{0}, kMaxProtocolInt);
+  return validator;
+}
+
+}  // namespace authd::cli

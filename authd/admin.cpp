@@ -1,0 +1,194 @@
+#include "authd/admin.h"
+
+#include <liboath/oath.h>
+#include <openssl/crypto.h>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
+
+#include "authd/async.h"
+#include "authd/op_error.h"
+#include "authd/otpauth.h"
+#include "authd/protocol.h"
+#include "authd/totp.h"
+
+namespace authd {
+
+namespace err = protocol::error;
+
+namespace {
+
+// RFC 4648 base32 without padding, as authenticator apps expect it.
+std::string base32(const SecretBytes& secret) {
+  char* out = nullptr;
+  size_t outLen = 0;
+  if (oath_base32_encode(reinterpret_cast<const char*>(secret.data()), secret.size(), &out,
+                         &outLen) != OATH_OK) {
+    throw std::runtime_error("oath_base32_encode failed");
+  }
+  std::string encoded(out, outLen);
+  OPENSSL_cleanse(out, outLen);
+  std::free(out);
+  encoded.erase(encoded.find_last_not_of('=') + 1);
+  return encoded;
+}
+
+TotpSpec resolveSpec(const EnrollTotpRequest& r, const Config& config) {
+  TotpSpec spec;
+  auto algorithm = totpAlgorithmFrom(r.algorithm.value_or(config.totp.algorithm));
+  if (!algorithm) throw OpError(err::kBadRequest, "algorithm must be sha1, sha256 or sha512");
+  spec.algorithm = *algorithm;
+  spec.digits = r.digits.value_or(config.totp.digits);
+  if (spec.digits != 6 && spec.digits != 8)
+    throw OpError(err::kBadRequest, "digits must be 6 or 8");
+  return spec;
+}
+
+}  // namespace
+
+AuditEvent AdminService::event(std::string op, std::string user, const Caller& caller) const {
+  AuditEvent e;
+  e.time = core_.clock();
+  e.user = std::move(user);
+  e.op = std::move(op);
+  e.result = "ok";
+  e.reason = "ok";
+  e.service = caller.service.empty() ? "authctl" : caller.service;
+  e.peerUid = caller.uid;
+  e.peerPid = caller.pid;
+  return e;
+}
+
+boost::asio::awaitable<void> AdminService::commit(Store::TxnWork work) {
+  bool ok = co_await asyncWrite(core_.store, std::move(work), boost::asio::use_awaitable);
+  if (!ok) throw StoreError("the change could not be stored");
+}
+
+boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequest request,
+                                                                  Caller caller) {
+  const TotpSpec spec = resolveSpec(request, core_.config);
+  bool known = co_await offload(core_.blocking,
+                                [&] { return core_.directory.findUser(request.user).has_value(); });
+  if (!known) throw OpError(err::kNotFound, "no such account: " + request.user);
+
+  SecretBytes secret(totpSecretBytes(spec.algorithm));
+  core_.random(secret.data(), secret.size());
+  CredentialRecord record;
+  record.user = request.user;
+  record.factor = "totp";
+  record.label = request.label;
+  record.state = request.confirm ? CredentialState::pending : CredentialState::active;
+  record.algorithm = toString(spec.algorithm);
+  record.digits = spec.digits;
+  record.sealedSecret = core_.box.seal(secret, totpSealContext(request.user));
+  record.createdAt = core_.clock();
+
+  EnrollTotpAnswer answer;
+  AuditEvent audit = event("enroll", request.user, caller);
+  audit.factor = "totp";
+  co_await commit([&](StoreTxn& txn) {
+    answer.credentialId = txn.insertCredential(record);
+    audit.credentialId = answer.credentialId;
+    txn.appendAudit(audit);
+  });
+  answer.state = record.state;
+  answer.secretBase32 = base32(secret);
+  answer.uri = otpauthTotpUri(core_.config.totp.issuer, request.user, answer.secretBase32, spec);
+  co_return answer;
+}
+
+boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
+                                                               std::int64_t credentialId,
+                                                               std::string code, Caller caller) {
+  auto record =
+      co_await offload(core_.blocking, [&] { return core_.store.credential(credentialId); });
+  if (!record || record->user != user || record->state == CredentialState::revoked) {
+    throw OpError(err::kNotFound, "no credential " + std::to_string(credentialId) + " of " + user);
+  }
+  if (record->state != CredentialState::pending) {
+    throw OpError(err::kConflict, "credential " + std::to_string(credentialId) + " is not pending");
+  }
+  auto secret = core_.box.open(record->sealedSecret, totpSealContext(user));
+  auto algorithm = totpAlgorithmFrom(record->algorithm);
+  if (!secret || !algorithm) throw OpError(err::kInternal, "the credential cannot be unsealed");
+
+  VerifyAnswer answer;
+  AuditEvent audit = event("confirm", user, caller);
+  audit.factor = "totp";
+  audit.credentialId = credentialId;
+  auto normalized = normalizeCode(code);
+  std::vector<std::int64_t> steps;
+  if (normalized) {
+    steps = matchTotp(*secret, {*algorithm, record->digits}, *normalized, core_.clock(),
+                      core_.config.totp.window);
+  }
+  co_await commit([&](StoreTxn& txn) {
+    if (!steps.empty() && txn.activateCredential(credentialId, user, steps.back(), core_.clock())) {
+      answer.decision = Decision::accept;
+      answer.reason = "ok";
+      answer.credentialId = credentialId;
+    } else {
+      answer.reason = normalized ? "wrong_code" : "malformed_code";
+    }
+    audit.result = toString(answer.decision);
+    audit.reason = answer.reason;
+    txn.appendAudit(audit);
+  });
+  co_return answer;
+}
+
+boost::asio::awaitable<CredentialListing> AdminService::list(std::optional<std::string> user,
+                                                             Caller caller) {
+  CredentialListing listing = co_await offload(core_.blocking, [&] {
+    CredentialListing l{core_.store.listCredentials(user), core_.store.listLocks(user)};
+    for (auto& c : l.credentials) c.sealedSecret.clear();
+    return l;
+  });
+  AuditEvent audit = event("list", user.value_or(""), caller);
+  co_await commit([&](StoreTxn& txn) { txn.appendAudit(audit); });
+  co_return listing;
+}
+
+boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t credentialId,
+                                                  Caller caller) {
+  bool revoked = false;
+  AuditEvent audit = event("revoke", user, caller);
+  audit.credentialId = credentialId;
+  co_await commit([&](StoreTxn& txn) {
+    revoked = txn.revokeCredential(credentialId, user);
+    if (!revoked) audit.result = "error", audit.reason = "not_found";
+    txn.appendAudit(audit);
+  });
+  if (!revoked) {
+    throw OpError(err::kNotFound, "no credential " + std::to_string(credentialId) + " of " + user);
+  }
+}
+
+boost::asio::awaitable<std::int64_t> AdminService::unlock(std::string user, Caller caller) {
+  std::int64_t cleared = 0;
+  AuditEvent audit = event("unlock", user, caller);
+  co_await commit([&](StoreTxn& txn) {
+    cleared = txn.lockState(user).failures;
+    txn.putLockState(LockState{user, 0, 0});
+    txn.appendAudit(audit);
+  });
+  co_return cleared;
+}
+
+boost::asio::awaitable<std::vector<AuditEvent>> AdminService::audit(AuditQuery query,
+                                                                    Caller caller) {
+  auto events = co_await offload(core_.blocking, [&] { return core_.store.audit(query); });
+  AuditEvent audit = event("audit", query.user.value_or(""), caller);
+  co_await commit([&](StoreTxn& txn) { txn.appendAudit(audit); });
+  co_return events;
+}
+
+boost::asio::awaitable<void> AdminService::auditDenied(std::string op, std::string user,
+                                                       Caller caller) {
+  AuditEvent audit = event(std::move(op), std::move(user), caller);
+  audit.result = "denied";
+  audit.reason = "forbidden";
+  co_await commit([&](StoreTxn& txn) { txn.appendAudit(audit); });
+}
+
+}  // namespace authd

@@ -1,0 +1,59 @@
+#pragma once
+// Administrative operations (enrol, confirm, list, revoke, unlock, audit). Each one writes an
+// audit event in the same transaction as its change. Refusals throw OpError.
+
+#include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authd/core.h"
+#include "authd/verifier.h"
+
+namespace authd {
+
+struct EnrollTotpRequest {
+  std::string user;
+  std::string label = "authenticator";
+  std::optional<int> digits;
+  std::optional<std::string> algorithm;
+  bool confirm = true;
+};
+
+struct EnrollTotpAnswer {
+  std::int64_t credentialId = 0;
+  CredentialState state = CredentialState::pending;
+  std::string secretBase32;  // shown once; wiped by the caller after sending
+  std::string uri;
+};
+
+struct CredentialListing {
+  std::vector<CredentialRecord> credentials;  // sealed secrets cleared
+  std::vector<LockState> locks;
+};
+
+class AdminService {
+ public:
+  explicit AdminService(Core core) : core_(std::move(core)) {}
+
+  boost::asio::awaitable<EnrollTotpAnswer> enrollTotp(EnrollTotpRequest request, Caller caller);
+  boost::asio::awaitable<VerifyAnswer> confirmTotp(std::string user, std::int64_t credentialId,
+                                                   std::string code, Caller caller);
+  boost::asio::awaitable<CredentialListing> list(std::optional<std::string> user, Caller caller);
+  boost::asio::awaitable<void> revoke(std::string user, std::int64_t credentialId, Caller caller);
+  boost::asio::awaitable<std::int64_t> unlock(std::string user, Caller caller);
+  boost::asio::awaitable<std::vector<AuditEvent>> audit(AuditQuery query, Caller caller);
+
+  // Audits a refused admin call (forbidden caller); used by the dispatcher.
+  boost::asio::awaitable<void> auditDenied(std::string op, std::string user, Caller caller);
+
+ private:
+  AuditEvent event(std::string op, std::string user, const Caller& caller) const;
+  boost::asio::awaitable<void> commit(Store::TxnWork work);
+
+  Core core_;
+};
+
+}  // namespace authd

@@ -1,0 +1,188 @@
+#include "authd/config.h"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <vector>
+
+namespace authd {
+
+namespace {
+
+// Sets one option from a TOML node; returns an empty string or what is wrong with the value.
+using Setter = std::function<std::string(Config&, const toml::node&)>;
+
+struct Option {
+  std::string_view section;
+  std::string_view key;
+  Setter set;
+};
+
+template <typename Section>
+Setter intOption(Section Config::*section, int Section::*field, int min, int max) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<int64_t>();
+    if (!v || *v < min || *v > max) {
+      return "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    }
+    (c.*section).*field = static_cast<int>(*v);
+    return {};
+  };
+}
+
+template <typename Section>
+Setter stringOption(Section Config::*section, std::string Section::*field,
+                    std::vector<std::string> allowed = {}) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<std::string>();
+    if (!v || v->empty()) return "must be a non-empty string";
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return "must be one of: " + list;
+    }
+    (c.*section).*field = *v;
+    return {};
+  };
+}
+
+std::string setSocketMode(Config& c, const toml::node& n) {
+  auto v = n.value_exact<std::string>();
+  if (!v || v->size() != 4 || (*v)[0] != '0' ||
+      v->find_first_not_of("01234567") != std::string::npos) {
+    return "must be an octal string such as \"0666\"";
+  }
+  c.server.socketMode = std::stoi(*v, nullptr, 8);
+  return {};
+}
+
+std::string setAdminGroup(Config& c, const toml::node& n) {
+  auto v = n.value_exact<std::string>();
+  if (!v) return "must be a string (empty: only root may administer)";
+  c.server.adminGroup = *v;
+  return {};
+}
+
+const std::vector<Option>& options() {
+  using C = Config;
+  static const std::vector<Option> table = {
+      {"server", "socket", stringOption(&C::server, &C::Server::socket)},
+      {"server", "socket_mode", setSocketMode},
+      {"server", "admin_group", setAdminGroup},
+      {"server", "threads", intOption(&C::server, &C::Server::threads, 1, 64)},
+      {"server", "workers", intOption(&C::server, &C::Server::workers, 1, 256)},
+      {"server", "idle_timeout", intOption(&C::server, &C::Server::idleTimeout, 1, 3600)},
+      {"server", "max_connections", intOption(&C::server, &C::Server::maxConnections, 1, 65536)},
+      {"log", "level",
+       stringOption(&C::log, &C::Log::level, {"error", "warning", "info", "debug"})},
+      {"store", "database", stringOption(&C::store, &C::Store::database)},
+      {"store", "key_file", stringOption(&C::store, &C::Store::keyFile)},
+      {"store", "max_batch", intOption(&C::store, &C::Store::maxBatch, 1, 65536)},
+      {"directory", "backend", stringOption(&C::directory, &C::Directory::backend, {"nss"})},
+      {"totp", "issuer", stringOption(&C::totp, &C::Totp::issuer)},
+      {"totp", "window", intOption(&C::totp, &C::Totp::window, 0, 10)},
+      {"totp", "digits", intOption(&C::totp, &C::Totp::digits, 6, 8)},
+      {"totp", "algorithm",
+       stringOption(&C::totp, &C::Totp::algorithm, {"sha1", "sha256", "sha512"})},
+      {"lockout", "max_failures", intOption(&C::lockout, &C::Lockout::maxFailures, 1, 1000)},
+      {"lockout", "base_delay", intOption(&C::lockout, &C::Lockout::baseDelay, 1, 86400)},
+      {"lockout", "max_delay", intOption(&C::lockout, &C::Lockout::maxDelay, 1, 604800)},
+  };
+  return table;
+}
+
+const Option* findOption(std::string_view section, std::string_view key) {
+  for (const auto& o : options()) {
+    if (o.section == section && o.key == key) return &o;
+  }
+  return nullptr;
+}
+
+bool knownSection(std::string_view section) {
+  for (const auto& o : options()) {
+    if (o.section == section) return true;
+  }
+  return false;
+}
+
+std::string where(const std::string& origin, const toml::node& n, std::string_view name) {
+  return origin + ":" + std::to_string(n.source().begin.line) + ": key " + std::string(name) + ": ";
+}
+
+bool applyTable(Config& config, const toml::table& root, const std::string& origin,
+                std::string* error) {
+  for (const auto& [sectionKey, sectionNode] : root) {
+    std::string_view section = sectionKey.str();
+    const toml::table* table = sectionNode.as_table();
+    if (!knownSection(section) || table == nullptr) {
+      *error = where(origin, sectionNode, section) + "unknown section";
+      return false;
+    }
+    for (const auto& [key, node] : *table) {
+      std::string name = std::string(section) + "." + std::string(key.str());
+      const Option* option = findOption(section, key.str());
+      if (option == nullptr) {
+        *error = where(origin, node, name) + "unknown option";
+        return false;
+      }
+      if (std::string why = option->set(config, node); !why.empty()) {
+        *error = where(origin, node, name) + why;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool checkConsistency(const Config& c, const std::string& origin, std::string* error) {
+  if (c.totp.digits == 7) {
+    *error = origin + ": key totp.digits: must be 6 or 8";
+    return false;
+  }
+  if (c.lockout.maxDelay < c.lockout.baseDelay) {
+    *error = origin + ": key lockout.max_delay: must not be smaller than lockout.base_delay";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Config> parseConfig(std::string_view text, const std::string& origin,
+                                  std::string* error) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    *error =
+        origin + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
+    return std::nullopt;
+  }
+  Config config;
+  if (!applyTable(config, root, origin, error) || !checkConsistency(config, origin, error)) {
+    return std::nullopt;
+  }
+  return config;
+}
+
+std::optional<Config> loadConfigFile(const std::string& path, std::string* error) {
+  constexpr std::size_t kMaxConfigBytes = 1 << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot open: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes) {
+    *error = path + ": larger than 1 MiB";
+    return std::nullopt;
+  }
+  return parseConfig(text, path, error);
+}
+
+}  // namespace authd

@@ -1,0 +1,45 @@
+#pragma once
+// What the verification core and the admin operations need, independent of the listener that
+// calls them (Unix socket today, RADIUS later): the store, the directory, the sealing box, the
+// clock, randomness, policy, and a pool for blocking work.
+
+#include <sys/types.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <string>
+
+#include "authd/config.h"
+#include "authd/directory.h"
+#include "authd/lockout.h"
+#include "authd/random.h"
+#include "authd/secret_box.h"
+#include "authd/store.h"
+
+namespace authd {
+
+// Who asks: from SO_PEERCRED for the socket listener, from the NAS for RADIUS later.
+struct Caller {
+  std::int64_t uid = -1;
+  std::int64_t pid = -1;
+  bool admin = false;
+  std::string service;  // PAM service or client name given in the request
+};
+
+struct Core {
+  Store& store;
+  Directory& directory;
+  const SecretBox& box;
+  Clock clock;
+  Random random;
+  const Config& config;
+  boost::asio::thread_pool& blocking;
+
+  LockoutPolicy lockoutPolicy() const {
+    return {config.lockout.maxFailures, config.lockout.baseDelay, config.lockout.maxDelay};
+  }
+};
+
+// Associated data that binds a sealed TOTP secret to its owner.
+inline std::string totpSealContext(const std::string& user) { return "authd-totp-v1:" + user; }
+
+}  // namespace authd

@@ -1,0 +1,83 @@
+#include "authd/daemon.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "authd/dispatcher.h"
+#include "authd/key_file.h"
+#include "authd/log.h"
+#include "authd/server.h"
+
+namespace authd {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void makeParentDirectory(const std::string& path, fs::perms perms) {
+  fs::path parent = fs::path(path).parent_path();
+  if (parent.empty() || fs::exists(parent)) return;
+  fs::create_directories(parent);
+  fs::permissions(parent, perms);
+}
+
+// A database without its key file would be unreadable: refuse rather than mint a new key.
+std::optional<SecretBytes> loadKey(const Config& config, std::string* error) {
+  if (!fs::exists(config.store.keyFile) && fs::exists(config.store.database)) {
+    *error = config.store.keyFile + ": missing, but the database " + config.store.database +
+             " exists; restore the key file from backup";
+    return std::nullopt;
+  }
+  return loadOrCreateKeyFile(config.store.keyFile, systemRandom(), error);
+}
+
+}  // namespace
+
+int runDaemon(const Config& config, Clock clock) {
+  makeParentDirectory(config.server.socket, fs::perms(0755));
+  makeParentDirectory(config.store.database, fs::perms(0700));
+  makeParentDirectory(config.store.keyFile, fs::perms(0700));
+
+  std::string error;
+  auto key = loadKey(config, &error);
+  if (!key) {
+    log::error(error);
+    return 1;
+  }
+  SecretBox box(std::move(*key), systemRandom());
+  auto store = openSqliteStore({config.store.database, config.store.maxBatch, 5000});
+  auto directory = makeNssDirectory();
+
+  boost::asio::io_context io(config.server.threads);
+  boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
+  Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking};
+  Dispatcher dispatcher(core);
+  UnixListener listener(io, dispatcher,
+                        {config.server.socket, config.server.socketMode, config.server.idleTimeout,
+                         config.server.maxConnections});
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    log::info("signal " + std::to_string(signal) + ": shutting down");
+    listener.stop();
+    io.stop();
+  });
+  listener.start();
+  log::info("authd " AUTHD_VERSION " ready on " + config.server.socket);
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  blocking.join();
+  store->close();
+  return 0;
+}
+
+}  // namespace authd

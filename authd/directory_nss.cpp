@@ -1,0 +1,81 @@
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "authd/directory.h"
+
+namespace authd {
+
+namespace {
+
+constexpr int kMaxGroups = 4096;
+
+std::vector<std::string> groupNames(const char* user, gid_t primary) {
+  int count = 64;
+  std::vector<gid_t> gids(static_cast<std::size_t>(count));
+  while (::getgrouplist(user, primary, gids.data(), &count) < 0) {
+    if (count <= static_cast<int>(gids.size()) || count > kMaxGroups) {
+      throw DirectoryError("getgrouplist failed for a user");
+    }
+    gids.resize(static_cast<std::size_t>(count));
+  }
+  gids.resize(static_cast<std::size_t>(count));
+
+  std::vector<std::string> names;
+  std::vector<char> buffer(16384);
+  for (gid_t gid : gids) {
+    group entry{};
+    group* result = nullptr;
+    int rc = ::getgrgid_r(gid, &entry, buffer.data(), buffer.size(), &result);
+    if (rc == ERANGE && buffer.size() < (1u << 20)) {
+      buffer.resize(buffer.size() * 4);
+      rc = ::getgrgid_r(gid, &entry, buffer.data(), buffer.size(), &result);
+    }
+    if (rc != 0) throw DirectoryError(std::string("getgrgid_r: ") + std::strerror(rc));
+    if (result != nullptr) names.emplace_back(result->gr_name);
+  }
+  return names;
+}
+
+// Runs getpwnam_r/getpwuid_r with a growing buffer; nullopt when there is no such account.
+template <typename Lookup>
+std::optional<Account> lookupPasswd(Lookup lookup) {
+  std::vector<char> buffer(16384);
+  for (;;) {
+    passwd entry{};
+    passwd* result = nullptr;
+    int rc = lookup(&entry, buffer.data(), buffer.size(), &result);
+    if (rc == ERANGE && buffer.size() < (1u << 20)) {
+      buffer.resize(buffer.size() * 4);
+      continue;
+    }
+    // ENOENT/ESRCH/EBADF/EPERM mean "not found" for several NSS modules (getpwnam_r(3)).
+    if (rc == 0 && result == nullptr) return std::nullopt;
+    if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) return std::nullopt;
+    if (rc != 0) throw DirectoryError(std::string("passwd lookup: ") + std::strerror(rc));
+    return Account{result->pw_name, result->pw_uid, groupNames(result->pw_name, result->pw_gid)};
+  }
+}
+
+class NssDirectory final : public Directory {
+ public:
+  std::optional<Account> findUser(const std::string& name) override {
+    return lookupPasswd([&](passwd* e, char* b, std::size_t n, passwd** r) {
+      return ::getpwnam_r(name.c_str(), e, b, n, r);
+    });
+  }
+  std::optional<Account> findUid(uid_t uid) override {
+    return lookupPasswd([&](passwd* e, char* b, std::size_t n, passwd** r) {
+      return ::getpwuid_r(uid, e, b, n, r);
+    });
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Directory> makeNssDirectory() { return std::make_unique<NssDirectory>(); }
+
+}  // namespace authd

@@ -1,0 +1,292 @@
+#include "authd/dispatcher.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "authd/async.h"
+#include "authd/log.h"
+#include "authd/op_error.h"
+#include "authd/protocol.h"
+
+namespace authd {
+
+namespace err = protocol::error;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kMaxJsonSafeInt = (std::int64_t{1} << 53) - 1;
+
+}  // namespace
+
+const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
+  using D = Dispatcher;
+  static const std::vector<D::Operation> table = {
+      {"ping", false, &D::ping},
+      {"factors", false, &D::factors},
+      {"verify", false, &D::verify},
+      {"enroll_totp", true, &D::enrollTotp},
+      {"confirm_totp", true, &D::confirmTotp},
+      {"list", true, &D::list},
+      {"revoke", true, &D::revoke},
+      {"unlock", true, &D::unlock},
+      {"audit", true, &D::audit},
+  };
+  return table;
+}
+
+namespace {
+
+void finishOrThrow(JsonReader& r) {
+  if (!r.finish()) throw OpError(err::kBadRequest, r.error());
+}
+
+template <typename T>
+T need(std::optional<T> value, JsonReader& r) {
+  if (!value) throw OpError(err::kBadRequest, r.error());
+  return *value;
+}
+
+// The request id, echoed back: an integer 0..2^53-1 or a string of 1..64 bytes; null otherwise.
+json readId(JsonReader& r) {
+  const json* id = r.optionalAny("id");
+  if (id == nullptr) return nullptr;
+  if (id->is_number_unsigned() && id->get<std::uint64_t>() <= kMaxJsonSafeInt) return *id;
+  if (id->is_number_integer() && id->get<std::int64_t>() >= 0 &&
+      id->get<std::int64_t>() <= kMaxJsonSafeInt) {
+    return *id;
+  }
+  if (id->is_string() && !id->get_ref<const std::string&>().empty() &&
+      id->get_ref<const std::string&>().size() <= protocol::kMaxIdBytes) {
+    return *id;
+  }
+  return nullptr;
+}
+
+json errorResponse(const json& id, std::string_view code, const std::string& message) {
+  return {
+      {"v", protocol::kVersion}, {"id", id}, {"ok", false}, {"error", code}, {"message", message}};
+}
+
+std::string userMessage(const VerifyAnswer& a) {
+  switch (a.decision) {
+    case Decision::accept:
+      return "Verification code accepted.";
+    case Decision::locked:
+      return "Too many failed attempts. Your second factor is locked for " +
+             std::to_string((a.retryAfter + 59) / 60) + " minute(s).";
+    case Decision::reject:
+      break;
+  }
+  return "Verification failed.";
+}
+
+json verifyResult(const VerifyAnswer& a) {
+  json out = {{"result", toString(a.decision)}, {"message", userMessage(a)}};
+  if (a.decision == Decision::locked) out["retry_after"] = a.retryAfter;
+  if (a.decision == Decision::accept && a.credentialId) out["credential_id"] = *a.credentialId;
+  return out;
+}
+
+json optionalTime(std::int64_t t) { return t == 0 ? json(nullptr) : json(t); }
+
+}  // namespace
+
+Dispatcher::Dispatcher(Core core) : core_(core), verifier_(core), admin_(core) {}
+
+boost::asio::awaitable<std::string> Dispatcher::handle(std::string_view line,
+                                                       PeerCredentials peer) {
+  std::string why;
+  auto request = parseProtocolLine(line, &why);
+  if (!request) co_return errorResponse(nullptr, err::kBadRequest, why).dump();
+  json response = co_await run(*request, peer);
+  std::string text = response.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (response.contains("secret")) {
+    auto& secret = response["secret"].get_ref<std::string&>();
+    OPENSSL_cleanse(secret.data(), secret.size());
+  }
+  co_return text;
+}
+
+boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredentials peer) {
+  JsonReader r(request);
+  const json id = readId(r);
+  auto version = r.requireInt("v", 0, INT32_MAX);
+  auto op = r.requireString("op", 32);
+  if (!version || !op) co_return errorResponse(id, err::kBadRequest, r.error());
+  if (*version != protocol::kVersion) {
+    co_return errorResponse(id, err::kUnsupportedVersion, "protocol version must be 1");
+  }
+  const auto& table = operations();
+  auto it = std::find_if(table.begin(), table.end(), [&](const auto& o) { return o.name == *op; });
+  if (it == table.end()) co_return errorResponse(id, err::kUnknownOp, "unknown op: " + *op);
+
+  Caller caller{peer.uid, peer.pid, false, {}};
+  std::string failure;
+  std::string_view code;
+  try {
+    if (it->adminOnly) {
+      caller.admin = co_await isAdmin(peer.uid);
+      if (!caller.admin) {
+        co_await admin_.auditDenied(std::string(it->name), "", caller);
+        throw OpError(err::kForbidden, "this operation needs root or the admin group");
+      }
+    }
+    json result = co_await (this->*(it->handler))(r, caller);
+    result["v"] = protocol::kVersion;
+    result["id"] = id;
+    result["ok"] = true;
+    co_return result;
+  } catch (const OpError& e) {
+    code = e.code();
+    failure = e.what();
+  } catch (const StoreError& e) {
+    log::error(std::string("store: ") + e.what());
+    code = err::kUnavailable;
+    failure = "the database is unavailable";
+  } catch (const DirectoryError& e) {
+    log::error(std::string("directory: ") + e.what());
+    code = err::kUnavailable;
+    failure = "the account directory is unavailable";
+  } catch (const std::exception& e) {
+    log::error(std::string("internal error in ") + *op + ": " + e.what());
+    code = err::kInternal;
+    failure = "internal error";
+  }
+  co_return errorResponse(id, code, failure);
+}
+
+boost::asio::awaitable<bool> Dispatcher::isAdmin(std::int64_t uid) {
+  if (uid == 0) co_return true;
+  const std::string& group = core_.config.server.adminGroup;
+  if (group.empty() || uid < 0) co_return false;
+  co_return co_await offload(core_.blocking, [this, uid, &group] {
+    auto account = core_.directory.findUid(static_cast<uid_t>(uid));
+    return account && std::find(account->groups.begin(), account->groups.end(), group) !=
+                          account->groups.end();
+  });
+}
+
+boost::asio::awaitable<json> Dispatcher::ping(JsonReader& r, Caller&) {
+  finishOrThrow(r);
+  co_return json{{"server", "authd"}, {"version", AUTHD_VERSION}, {"protocol", protocol::kVersion}};
+}
+
+boost::asio::awaitable<json> Dispatcher::factors(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
+  finishOrThrow(r);
+  FactorsAnswer a = co_await verifier_.factors(user);
+  json out = {{"factors", a.factors}, {"locked", a.retryAfter > 0}};
+  if (a.retryAfter > 0) out["retry_after"] = a.retryAfter;
+  co_return out;
+}
+
+boost::asio::awaitable<json> Dispatcher::verify(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  auto factor = need(r.requireString("factor", 16), r);
+  auto code = need(r.requireString("code", protocol::kMaxCodeBytes), r);
+  caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
+  r.optionalString("rhost", protocol::kMaxHostBytes);
+  r.optionalString("tty", protocol::kMaxHostBytes);
+  finishOrThrow(r);
+  if (factor != "totp") throw OpError(err::kBadRequest, "factor must be \"totp\"");
+  VerifyAnswer a = co_await verifier_.verifyTotp(user, code, caller);
+  OPENSSL_cleanse(code.data(), code.size());
+  co_return verifyResult(a);
+}
+
+boost::asio::awaitable<json> Dispatcher::enrollTotp(JsonReader& r, Caller& caller) {
+  EnrollTotpRequest req;
+  req.user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  req.label = r.optionalString("label", protocol::kMaxLabelBytes).value_or("authenticator");
+  if (auto d = r.optionalInt("digits", 6, 8)) req.digits = static_cast<int>(*d);
+  req.algorithm = r.optionalString("algorithm", 16);
+  req.confirm = r.optionalBool("confirm").value_or(true);
+  finishOrThrow(r);
+  EnrollTotpAnswer a = co_await admin_.enrollTotp(req, caller);
+  json out = {{"credential_id", a.credentialId},
+              {"state", toString(a.state)},
+              {"secret", a.secretBase32},
+              {"uri", a.uri}};
+  OPENSSL_cleanse(a.secretBase32.data(), a.secretBase32.size());
+  OPENSSL_cleanse(a.uri.data(), a.uri.size());
+  co_return out;
+}
+
+boost::asio::awaitable<json> Dispatcher::confirmTotp(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  auto id = need(r.requireInt("credential_id", 1, kMaxJsonSafeInt), r);
+  auto code = need(r.requireString("code", protocol::kMaxCodeBytes), r);
+  finishOrThrow(r);
+  VerifyAnswer a = co_await admin_.confirmTotp(user, id, code, caller);
+  OPENSSL_cleanse(code.data(), code.size());
+  json out = verifyResult(a);
+  if (a.decision == Decision::accept) out["message"] = "Credential confirmed and active.";
+  co_return out;
+}
+
+boost::asio::awaitable<json> Dispatcher::list(JsonReader& r, Caller& caller) {
+  auto user = r.optionalString("user", protocol::kMaxUserBytes);
+  finishOrThrow(r);
+  CredentialListing listing = co_await admin_.list(user, caller);
+  json credentials = json::array();
+  for (const auto& c : listing.credentials) {
+    credentials.push_back({{"id", c.id},
+                           {"user", c.user},
+                           {"factor", c.factor},
+                           {"label", c.label},
+                           {"state", toString(c.state)},
+                           {"algorithm", c.algorithm},
+                           {"digits", c.digits},
+                           {"created", c.createdAt},
+                           {"last_used", optionalTime(c.lastUsedAt)}});
+  }
+  json locks = json::array();
+  for (const auto& l : listing.locks) {
+    locks.push_back({{"user", l.user},
+                     {"failures", l.failures},
+                     {"locked_until", optionalTime(l.lockedUntil)}});
+  }
+  co_return json{{"credentials", credentials}, {"locks", locks}};
+}
+
+boost::asio::awaitable<json> Dispatcher::revoke(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  auto id = need(r.requireInt("credential_id", 1, kMaxJsonSafeInt), r);
+  finishOrThrow(r);
+  co_await admin_.revoke(user, id, caller);
+  co_return json{{"revoked", id}};
+}
+
+boost::asio::awaitable<json> Dispatcher::unlock(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  finishOrThrow(r);
+  std::int64_t cleared = co_await admin_.unlock(user, caller);
+  co_return json{{"user", user}, {"cleared_failures", cleared}};
+}
+
+boost::asio::awaitable<json> Dispatcher::audit(JsonReader& r, Caller& caller) {
+  AuditQuery q;
+  q.user = r.optionalString("user", protocol::kMaxUserBytes);
+  q.since = r.optionalInt("since", 0, kMaxJsonSafeInt).value_or(0);
+  q.limit = static_cast<int>(r.optionalInt("limit", 1, 1000).value_or(100));
+  finishOrThrow(r);
+  json events = json::array();
+  for (const auto& e : co_await admin_.audit(q, caller)) {
+    events.push_back({{"time", e.time},
+                      {"user", e.user},
+                      {"op", e.op},
+                      {"factor", e.factor},
+                      {"credential_id", e.credentialId ? json(*e.credentialId) : json(nullptr)},
+                      {"result", e.result},
+                      {"reason", e.reason},
+                      {"service", e.service},
+                      {"uid", e.peerUid},
+                      {"pid", e.peerPid}});
+  }
+  co_return json{{"events", events}};
+}
+
+}  // namespace authd

@@ -1,0 +1,61 @@
+#pragma once
+// Turns one request line into one response line (docs/protocol.md): parses the envelope and the
+// operation's fields completely, checks the caller's permission, then calls the core. The table
+// of operations in dispatcher.cpp is the only place that knows operation names.
+
+#include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "authd/admin.h"
+#include "authd/core.h"
+#include "authd/json_reader.h"
+#include "authd/verifier.h"
+
+namespace authd {
+
+struct PeerCredentials {
+  std::int64_t uid = -1;
+  std::int64_t gid = -1;
+  std::int64_t pid = -1;
+};
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(Core core);
+
+  // Always produces exactly one response line (without the newline).
+  boost::asio::awaitable<std::string> handle(std::string_view line, PeerCredentials peer);
+
+  using Handler = boost::asio::awaitable<nlohmann::json> (Dispatcher::*)(JsonReader&, Caller&);
+  struct Operation {
+    std::string_view name;
+    bool adminOnly;
+    Handler handler;
+  };
+
+ private:
+  static const std::vector<Operation>& operations();
+  boost::asio::awaitable<nlohmann::json> run(const nlohmann::json& request, PeerCredentials peer);
+  boost::asio::awaitable<bool> isAdmin(std::int64_t uid);
+
+  boost::asio::awaitable<nlohmann::json> ping(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> factors(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> verify(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> enrollTotp(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> confirmTotp(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> list(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> revoke(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> unlock(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> audit(JsonReader& r, Caller& caller);
+
+  Core core_;
+  Verifier verifier_;
+  AdminService admin_;
+};
+
+}  // namespace authd

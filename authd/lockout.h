@@ -1,0 +1,23 @@
+#pragma once
+// Throttling of second-factor guesses: after maxFailures consecutive failures the user is locked
+// for baseDelay seconds; every further failure after a lock doubles the delay, up to maxDelay.
+
+#include <cstdint>
+
+#include "authd/store.h"
+
+namespace authd {
+
+struct LockoutPolicy {
+  std::int64_t maxFailures = 10;
+  std::int64_t baseDelay = 60;
+  std::int64_t maxDelay = 3600;
+};
+
+// Seconds until the user may try again; 0 when not locked.
+std::int64_t lockRemaining(const LockState& state, std::int64_t now);
+
+// The state after one more failed attempt at `now`.
+LockState afterFailure(LockState state, const LockoutPolicy& policy, std::int64_t now);
+
+}  // namespace authd

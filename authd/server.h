@@ -1,0 +1,44 @@
+#pragma once
+// The local listener: a Unix-domain stream socket, one coroutine per connection, requests read as
+// capped lines, the caller identified by SO_PEERCRED. It knows framing, not operations.
+
+#include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <string>
+
+#include "authd/dispatcher.h"
+
+namespace authd {
+
+struct ListenerOptions {
+  std::string path;
+  int mode = 0666;
+  int idleTimeoutSeconds = 30;
+  int maxConnections = 4096;
+};
+
+class UnixListener {
+ public:
+  // Binds the socket (replacing a stale socket file, never any other file). Throws on failure.
+  UnixListener(boost::asio::io_context& io, Dispatcher& dispatcher, ListenerOptions options);
+  ~UnixListener();
+
+  void start();
+  void stop();
+
+ private:
+  boost::asio::awaitable<void> acceptLoop();
+  boost::asio::awaitable<void> serve(boost::asio::local::stream_protocol::socket socket);
+
+  boost::asio::io_context& io_;
+  Dispatcher& dispatcher_;
+  ListenerOptions options_;
+  boost::asio::local::stream_protocol::acceptor acceptor_;
+  std::atomic<int> connections_{0};
+};
+
+}  // namespace authd

@@ -1,0 +1,100 @@
+#include "authd/store_schema.h"
+
+#include <string>
+
+namespace authd {
+
+namespace {
+
+// Version 1: TOTP credentials, lockout counters and the audit log. A FIDO2 migration will add
+// its columns (counter, public key, aaguid) or a side table keyed by credentials.id; the
+// algorithm/digits columns keep defaults for factors that do not use them.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE credentials (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user TEXT NOT NULL,
+  factor TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'revoked')),
+  algorithm TEXT NOT NULL DEFAULT '',
+  digits INTEGER NOT NULL DEFAULT 0,
+  sealed_secret BLOB NOT NULL,
+  last_step INTEGER NOT NULL DEFAULT -1,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX credentials_user ON credentials (user);
+
+CREATE TABLE lockout (
+  user TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  user TEXT NOT NULL,
+  op TEXT NOT NULL,
+  factor TEXT NOT NULL,
+  credential_id INTEGER,
+  result TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  service TEXT NOT NULL,
+  peer_uid INTEGER NOT NULL,
+  peer_pid INTEGER NOT NULL
+) STRICT;
+CREATE INDEX audit_time ON audit (time);
+CREATE INDEX audit_user_time ON audit (user, time);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kVersion1},
+};
+
+std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }
+
+void applyMigration(SqliteDb& db, const Migration& migration) {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    // Another process may have migrated between our check and our write lock.
+    if (userVersion(db) < migration.version) {
+      db.exec(migration.sql);
+      // PRAGMA takes no bound parameters; the version is our own integer.
+      db.exec(("PRAGMA user_version = " + std::to_string(migration.version)).c_str());
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    if (db.inTransaction()) sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::span<const Migration> schemaMigrations() { return kMigrations; }
+
+int schemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+void refuseNewerSchema(SqliteDb& db, std::span<const Migration> migrations) {
+  const std::int64_t known = migrations.empty() ? 0 : migrations.back().version;
+  const std::int64_t current = userVersion(db);
+  if (current > known) {
+    throw StoreError("database schema version " + std::to_string(current) +
+                     " is newer than this authd supports (" + std::to_string(known) +
+                     "); refusing to open it");
+  }
+}
+
+void migrateSchema(SqliteDb& db, std::span<const Migration> migrations) {
+  refuseNewerSchema(db, migrations);
+  const std::int64_t current = userVersion(db);
+  int previous = 0;
+  for (const Migration& migration : migrations) {
+    if (migration.version <= previous) throw StoreError("schema migrations out of order");
+    previous = migration.version;
+    if (migration.version > current) applyMigration(db, migration);
+  }
+}
+
+}  // namespace authd

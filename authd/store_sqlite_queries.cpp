@@ -1,0 +1,211 @@
+#include "authd/store_sqlite_queries.h"
+
+namespace authd::sql {
+
+namespace {
+
+// Column lists as literals, so each full statement is one literal (the statement cache key).
+#define AUTHD_AUDIT_COLUMNS                                                                    \
+  "SELECT time, user, op, factor, credential_id, result, reason, service, peer_uid, peer_pid " \
+  "FROM audit "
+#define AUTHD_CREDENTIAL_COLUMNS                                                              \
+  "id, user, factor, label, state, algorithm, digits, sealed_secret, last_step, created_at, " \
+  "last_used_at"
+
+CredentialRecord credentialRow(const Query& q) {
+  CredentialRecord r;
+  r.id = q.integer(0);
+  r.user = q.text(1);
+  r.factor = q.text(2);
+  r.label = q.text(3);
+  auto state = credentialStateFrom(q.text(4));
+  if (!state) throw StoreError("credential " + std::to_string(r.id) + " has an unknown state");
+  r.state = *state;
+  r.algorithm = q.text(5);
+  r.digits = static_cast<int>(q.integer(6));
+  r.sealedSecret = q.blob(7);
+  r.lastStep = q.integer(8);
+  r.createdAt = q.integer(9);
+  r.lastUsedAt = q.integer(10);
+  return r;
+}
+
+std::vector<CredentialRecord> credentialRows(Query& q) {
+  std::vector<CredentialRecord> rows;
+  while (q.step()) rows.push_back(credentialRow(q));
+  return rows;
+}
+
+AuditEvent auditRow(const Query& q) {
+  AuditEvent e;
+  e.time = q.integer(0);
+  e.user = q.text(1);
+  e.op = q.text(2);
+  e.factor = q.text(3);
+  if (!q.isNull(4)) e.credentialId = q.integer(4);
+  e.result = q.text(5);
+  e.reason = q.text(6);
+  e.service = q.text(7);
+  e.peerUid = q.integer(8);
+  e.peerPid = q.integer(9);
+  return e;
+}
+
+}  // namespace
+
+std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const std::string& user) {
+  Query q =
+      db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS " FROM credentials WHERE user = ? ORDER BY id");
+  q.bind(1, user);
+  return credentialRows(q);
+}
+
+std::optional<CredentialRecord> credentialById(SqliteDb& db, std::int64_t id) {
+  Query q = db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS " FROM credentials WHERE id = ?");
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return credentialRow(q);
+}
+
+std::vector<CredentialRecord> liveCredentials(SqliteDb& db,
+                                              const std::optional<std::string>& user) {
+  if (user) {
+    Query q = db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS
+                       " FROM credentials WHERE user = ? AND state != 'revoked' ORDER BY id");
+    q.bind(1, *user);
+    return credentialRows(q);
+  }
+  Query q = db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS
+                     " FROM credentials WHERE state != 'revoked' ORDER BY user, id");
+  return credentialRows(q);
+}
+
+LockState lockState(SqliteDb& db, const std::string& user) {
+  Query q = db.query("SELECT failures, locked_until FROM lockout WHERE user = ?");
+  q.bind(1, user);
+  LockState state{user, 0, 0};
+  if (q.step()) {
+    state.failures = q.integer(0);
+    state.lockedUntil = q.integer(1);
+  }
+  return state;
+}
+
+std::vector<LockState> failingUsers(SqliteDb& db, const std::optional<std::string>& user) {
+  std::vector<LockState> rows;
+  auto collect = [&rows](Query& q) {
+    while (q.step()) rows.push_back(LockState{q.text(0), q.integer(1), q.integer(2)});
+  };
+  if (user) {
+    Query q = db.query(
+        "SELECT user, failures, locked_until FROM lockout WHERE user = ? AND failures != 0");
+    q.bind(1, *user);
+    collect(q);
+    return rows;
+  }
+  Query q = db.query(
+      "SELECT user, failures, locked_until FROM lockout WHERE failures != 0 ORDER BY user");
+  collect(q);
+  return rows;
+}
+
+std::vector<AuditEvent> audit(SqliteDb& db, const AuditQuery& query) {
+  std::vector<AuditEvent> events;
+  if (query.limit <= 0) return events;  // SQLite reads a negative LIMIT as "no limit"
+  if (query.user) {
+    Query q = db.query(AUTHD_AUDIT_COLUMNS
+                       "WHERE user = ? AND time >= ? ORDER BY time DESC, id DESC LIMIT ?");
+    q.bind(1, *query.user).bind(2, query.since).bind(3, std::int64_t{query.limit});
+    while (q.step()) events.push_back(auditRow(q));
+    return events;
+  }
+  Query q = db.query(AUTHD_AUDIT_COLUMNS "WHERE time >= ? ORDER BY time DESC, id DESC LIMIT ?");
+  q.bind(1, query.since).bind(2, std::int64_t{query.limit});
+  while (q.step()) events.push_back(auditRow(q));
+  return events;
+}
+
+void putLockState(SqliteDb& db, const LockState& state) {
+  // A clean slate is the absence of a row, which keeps the table as small as the locked users.
+  if (state.failures == 0 && state.lockedUntil == 0) {
+    Query q = db.query("DELETE FROM lockout WHERE user = ?");
+    q.bind(1, state.user).run();
+    return;
+  }
+  Query q = db.query(
+      "INSERT INTO lockout (user, failures, locked_until) VALUES (?, ?, ?) "
+      "ON CONFLICT (user) DO UPDATE SET failures = excluded.failures, "
+      "locked_until = excluded.locked_until");
+  q.bind(1, state.user).bind(2, state.failures).bind(3, state.lockedUntil).run();
+}
+
+bool claimStep(SqliteDb& db, std::int64_t credentialId, const std::string& user, std::int64_t step,
+               std::int64_t now) {
+  Query q = db.query(
+      "UPDATE credentials SET last_step = ?, last_used_at = ? "
+      "WHERE id = ? AND user = ? AND state = 'active' AND last_step < ?");
+  q.bind(1, step).bind(2, now).bind(3, credentialId).bind(4, user).bind(5, step).run();
+  return db.changes() == 1;
+}
+
+std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& r) {
+  Query q = db.query(
+      "INSERT INTO credentials (user, factor, label, state, algorithm, digits, sealed_secret, "
+      "last_step, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, r.user)
+      .bind(2, r.factor)
+      .bind(3, r.label)
+      .bind(4, std::string_view(toString(r.state)))
+      .bind(5, r.algorithm)
+      .bind(6, std::int64_t{r.digits})
+      .bind(7, std::span<const unsigned char>(r.sealedSecret))
+      .bind(8, r.lastStep)
+      .bind(9, r.createdAt)
+      .bind(10, r.lastUsedAt)
+      .run();
+  return db.lastInsertId();
+}
+
+bool activateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+                        std::int64_t step, std::int64_t now) {
+  Query q = db.query(
+      "UPDATE credentials SET state = 'active', last_step = ?, last_used_at = ? "
+      "WHERE id = ? AND user = ? AND state = 'pending'");
+  q.bind(1, step).bind(2, now).bind(3, credentialId).bind(4, user).run();
+  return db.changes() == 1;
+}
+
+bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user) {
+  // Overwrite the secret in place before dropping it; secure_delete then zeroes freed space.
+  Query wipe = db.query(
+      "UPDATE credentials SET sealed_secret = zeroblob(length(sealed_secret)) "
+      "WHERE id = ? AND user = ? AND state != 'revoked'");
+  wipe.bind(1, credentialId).bind(2, user).run();
+  if (db.changes() != 1) return false;
+  Query q = db.query(
+      "UPDATE credentials SET state = 'revoked', sealed_secret = X'' WHERE id = ? AND user = ?");
+  q.bind(1, credentialId).bind(2, user).run();
+  return db.changes() == 1;
+}
+
+void appendAudit(SqliteDb& db, const AuditEvent& e) {
+  Query q = db.query(
+      "INSERT INTO audit (time, user, op, factor, credential_id, result, reason, service, "
+      "peer_uid, peer_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, e.time)
+      .bind(2, e.user)
+      .bind(3, e.op)
+      .bind(4, e.factor)
+      .bind(5, e.credentialId)
+      .bind(6, e.result)
+      .bind(7, e.reason)
+      .bind(8, e.service)
+      .bind(9, e.peerUid)
+      .bind(10, e.peerPid)
+      .run();
+}
+
+#undef AUTHD_AUDIT_COLUMNS
+#undef AUTHD_CREDENTIAL_COLUMNS
+
+}  // namespace authd::sql

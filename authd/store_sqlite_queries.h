@@ -1,0 +1,30 @@
+#pragma once
+// The SQL behind the Store interface, as functions over one connection. The caller decides the
+// transaction (the writer's batch or a reader's implicit one) and the thread.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authd/store.h"
+#include "authd/store_sqlite_db.h"
+
+namespace authd::sql {
+
+std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const std::string& user);
+std::optional<CredentialRecord> credentialById(SqliteDb& db, std::int64_t id);
+std::vector<CredentialRecord> liveCredentials(SqliteDb& db, const std::optional<std::string>& user);
+LockState lockState(SqliteDb& db, const std::string& user);
+std::vector<LockState> failingUsers(SqliteDb& db, const std::optional<std::string>& user);
+std::vector<AuditEvent> audit(SqliteDb& db, const AuditQuery& query);
+
+void putLockState(SqliteDb& db, const LockState& state);
+bool claimStep(SqliteDb& db, std::int64_t credentialId, const std::string& user, std::int64_t step,
+               std::int64_t now);
+std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& record);
+bool activateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+                        std::int64_t step, std::int64_t now);
+bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user);
+void appendAudit(SqliteDb& db, const AuditEvent& event);
+
+}  // namespace authd::sql

@@ -1,0 +1,146 @@
+#include "authd/verifier.h"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include "authd/async.h"
+#include "authd/log.h"
+#include "authd/totp.h"
+
+namespace authd {
+
+const char* toString(Decision decision) {
+  switch (decision) {
+    case Decision::accept:
+      return "accept";
+    case Decision::locked:
+      return "locked";
+    case Decision::reject:
+      break;
+  }
+  return "reject";
+}
+
+// The read-only part of an attempt, computed off the I/O threads before the write transaction.
+struct Verifier::Prepared {
+  std::int64_t now = 0;
+  std::string reason = "wrong_code";
+  std::optional<std::int64_t> credentialId;  // the credential whose code matched
+  std::int64_t step = -1;                    // the unused step it matched
+};
+
+namespace {
+
+// Burns the same HMAC work as a real check, so unknown accounts and malformed codes answer in
+// the same time as a wrong code.
+void equalizeTiming(std::int64_t now, int window) {
+  static const SecretBytes dummy(reinterpret_cast<const unsigned char*>("authd-timing-equalizer"),
+                                 20);
+  (void)matchTotp(dummy, TotpSpec{}, "000000", now, window);
+}
+
+}  // namespace
+
+Verifier::Prepared Verifier::prepareTotp(const std::string& user, const std::string& typed) {
+  Prepared p;
+  p.now = core_.clock();
+  const int window = core_.config.totp.window;
+  auto code = normalizeCode(typed);
+  if (!core_.directory.findUser(user)) {
+    p.reason = "unknown_user";
+  } else if (!code) {
+    p.reason = "malformed_code";
+  }
+  if (p.reason != "wrong_code") {
+    equalizeTiming(p.now, window);
+    return p;
+  }
+  bool anyCredential = false;
+  bool replayed = false;
+  for (const CredentialRecord& c : core_.store.credentials(user)) {
+    if (c.factor != "totp" || c.state != CredentialState::active) continue;
+    anyCredential = true;
+    auto secret = core_.box.open(c.sealedSecret, totpSealContext(user));
+    auto algorithm = totpAlgorithmFrom(c.algorithm);
+    if (!secret || !algorithm) {
+      log::error("credential " + std::to_string(c.id) + " of " + user +
+                 " cannot be unsealed; wrong key file or tampered database");
+      continue;
+    }
+    for (std::int64_t step : matchTotp(*secret, {*algorithm, c.digits}, *code, p.now, window)) {
+      if (step <= c.lastStep) {
+        replayed = true;
+      } else if (!p.credentialId) {
+        p.credentialId = c.id;
+        p.step = step;
+      }
+    }
+  }
+  if (!anyCredential) p.reason = "no_credential";
+  if (!anyCredential) equalizeTiming(p.now, window);
+  if (!p.credentialId && replayed) p.reason = "replayed";
+  return p;
+}
+
+VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
+                                     const Prepared& prepared, const Caller& caller) {
+  VerifyAnswer answer;
+  LockState lock = txn.lockState(user);
+  AuditEvent audit{prepared.now, user, "verify",       "totp",     prepared.credentialId,
+                   "",           "",   caller.service, caller.uid, caller.pid};
+  if (lockRemaining(lock, prepared.now) > 0) {
+    answer.decision = Decision::locked;
+    answer.reason = "locked";
+    answer.retryAfter = lockRemaining(lock, prepared.now);
+  } else if (prepared.credentialId &&
+             txn.claimStep(*prepared.credentialId, user, prepared.step, prepared.now)) {
+    answer.decision = Decision::accept;
+    answer.reason = "ok";
+    answer.credentialId = prepared.credentialId;
+    if (lock.failures != 0) txn.putLockState(LockState{user, 0, 0});
+  } else {
+    // A lost compare-and-set means a concurrent request used the same step first.
+    answer.reason = prepared.credentialId ? "replayed" : prepared.reason;
+    lock = afterFailure(lock, core_.lockoutPolicy(), prepared.now);
+    txn.putLockState(lock);
+    answer.retryAfter = lockRemaining(lock, prepared.now);
+    answer.decision = answer.retryAfter > 0 ? Decision::locked : Decision::reject;
+  }
+  audit.result = toString(answer.decision);
+  audit.reason = answer.reason;
+  txn.appendAudit(audit);
+  return answer;
+}
+
+boost::asio::awaitable<VerifyAnswer> Verifier::verifyTotp(std::string user, std::string code,
+                                                          Caller caller) {
+  Prepared prepared = co_await offload(core_.blocking, [&] { return prepareTotp(user, code); });
+  auto answer = std::make_shared<VerifyAnswer>();
+  bool committed = co_await asyncWrite(
+      core_.store,
+      [this, answer, &user, &prepared, &caller](StoreTxn& txn) {
+        *answer = commitAttempt(txn, user, prepared, caller);
+      },
+      boost::asio::use_awaitable);
+  if (!committed) throw StoreError("the attempt could not be stored");
+  co_return *answer;
+}
+
+boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
+  co_return co_await offload(core_.blocking, [this, &user] {
+    FactorsAnswer answer;
+    if (!core_.directory.findUser(user)) {
+      answer.factors = {"totp"};  // indistinguishable from an enrolled account
+      return answer;
+    }
+    for (const CredentialRecord& c : core_.store.credentials(user)) {
+      if (c.state == CredentialState::active && c.factor == "totp") {
+        answer.factors = {"totp"};
+        break;
+      }
+    }
+    answer.retryAfter = lockRemaining(core_.store.lockState(user), core_.clock());
+    return answer;
+  });
+}
+
+}  // namespace authd

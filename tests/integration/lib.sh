@@ -1,0 +1,134 @@
+# Shared helpers for integration tests: a real authd on a temporary socket and database, test
+# accounts through nss_wrapper (only authd sees them), PAM service files for pamtester.
+# Every wait is bounded in count and time; nothing leaves the machine.
+
+set -euo pipefail
+
+: "${AUTHD_BIN:?}" "${AUTHCTL_BIN:?}" "${PAM_AUTHD_SO:?}"
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "SKIP: needs root (writes /etc/pam.d service files, runs authctl as admin)"
+  exit 77
+fi
+
+WORK=$(mktemp -d /tmp/authd-itest-XXXXXX)
+chmod 755 "$WORK"
+SOCK=$WORK/authd.sock
+AUTHD_PID=
+PAM_SERVICES=()
+FAILURES=0
+CHECKS=0
+
+cleanup() {
+  stop_authd || true
+  for s in "${PAM_SERVICES[@]}"; do rm -f "/etc/pam.d/$s"; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Accounts known to authd's nss backend: alice..erin, plus a non-admin caller and an admin.
+write_accounts() {
+  : >"$WORK/passwd"
+  : >"$WORK/group"
+  local uid=20001
+  for u in alice bob carol dave erin frank; do
+    echo "$u:x:$uid:$uid:$u:/nonexistent:/bin/false" >>"$WORK/passwd"
+    echo "$u:x:$uid:" >>"$WORK/group"
+    uid=$((uid + 1))
+  done
+  echo "root:x:0:0:root:/root:/bin/bash" >>"$WORK/passwd"
+  echo "root:x:0:" >>"$WORK/group"
+  echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/false" >>"$WORK/passwd"
+  echo "nogroup:x:65534:" >>"$WORK/group"
+  echo "authd-admin:x:30000:frank" >>"$WORK/group"
+}
+
+write_config() {
+  cat >"$WORK/authd.toml" <<TOML
+[server]
+socket = "$SOCK"
+idle_timeout = 10
+[store]
+database = "$WORK/authd.db"
+key_file = "$WORK/secret.key"
+[log]
+level = "debug"
+[totp]
+issuer = "Stadt Test"
+[lockout]
+max_failures = ${LOCKOUT_MAX_FAILURES:-3}
+base_delay = 600
+max_delay = 3600
+TOML
+}
+
+NSS_WRAPPER_LIB=$(find /usr/lib -name 'libnss_wrapper.so' | head -n 1)
+
+start_authd() {
+  rm -f "$SOCK"
+  LD_PRELOAD=$NSS_WRAPPER_LIB NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group \
+    "$AUTHD_BIN" --config "$WORK/authd.toml" >>"$WORK/authd.log" 2>&1 &
+  AUTHD_PID=$!
+  # Ready when it answers a ping; at most 100 tries of 0.1 s.
+  for _ in $(seq 100); do
+    if "$AUTHCTL_BIN" --socket "$SOCK" --timeout 1 --json list >/dev/null 2>&1; then return 0; fi
+    kill -0 "$AUTHD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "authd did not start:"
+  cat "$WORK/authd.log"
+  exit 1
+}
+
+stop_authd() {
+  local signal=${1:-TERM}
+  [[ -n $AUTHD_PID ]] || return 0
+  kill "-$signal" "$AUTHD_PID" 2>/dev/null || true
+  wait "$AUTHD_PID" 2>/dev/null || true
+  AUTHD_PID=
+}
+
+authctl() { "$AUTHCTL_BIN" --socket "$SOCK" "$@"; }
+
+# pam_service NAME "auth lines..." : writes /etc/pam.d/NAME for pamtester.
+pam_service() {
+  local name=authd-itest-$$-$1
+  printf '%s\n' "$2" "account required pam_permit.so" >"/etc/pam.d/$name"
+  PAM_SERVICES+=("$name")
+  echo "$name"
+}
+
+# pam_login SERVICE USER CODE : runs the real PAM stack, prints pamtester's output, returns its rc.
+pam_login() {
+  printf '%s\n' "$3" | pamtester -v "$1" "$2" authenticate 2>&1
+}
+
+secret_of() { jq -r .secret <<<"$1"; }
+# totp SECRET [OFFSET_STEPS] : a code computed by oathtool, an independent implementation.
+totp() {
+  local offset=${2:-0}
+  oathtool --totp -b --now "@$(($(date +%s) + offset * 30))" "$1"
+}
+
+check() {
+  local what=$1
+  shift
+  CHECKS=$((CHECKS + 1))
+  if "$@"; then
+    echo "ok   - $what"
+  else
+    echo "FAIL - $what"
+    FAILURES=$((FAILURES + 1))
+  fi
+}
+
+contains() { grep -q -- "$2" <<<"$1"; }
+
+finish() {
+  echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
+  if ((FAILURES)); then
+    echo "--- authd log"
+    tail -n 50 "$WORK/authd.log"
+    exit 1
+  fi
+}

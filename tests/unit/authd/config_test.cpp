@@ -1,0 +1,93 @@
+#include "authd/config.h"
+
+#include <doctest/doctest.h>
+
+using namespace authd;
+
+namespace {
+
+std::optional<Config> parse(const char* text, std::string* error) {
+  return parseConfig(text, "authd.toml", error);
+}
+
+}  // namespace
+
+TEST_CASE("an empty file gives the built-in defaults") {
+  std::string error;
+  auto c = parse("", &error);
+  REQUIRE(c.has_value());
+  CHECK(c->server.socket == "/run/authd/authd.sock");
+  CHECK(c->totp.window == 1);
+  CHECK(c->lockout.maxFailures == 10);
+  CHECK(c->directory.backend == "nss");
+}
+
+TEST_CASE("options override defaults") {
+  std::string error;
+  auto c = parse(R"(
+[server]
+socket = "/tmp/x.sock"
+socket_mode = "0660"
+admin_group = ""
+[totp]
+window = 2
+digits = 8
+algorithm = "sha256"
+issuer = "Stadt Musterstadt"
+[lockout]
+max_failures = 5
+)",
+                 &error);
+  REQUIRE_MESSAGE(c.has_value(), error);
+  CHECK(c->server.socket == "/tmp/x.sock");
+  CHECK(c->server.socketMode == 0660);
+  CHECK(c->server.adminGroup.empty());
+  CHECK(c->totp.window == 2);
+  CHECK(c->totp.digits == 8);
+  CHECK(c->totp.algorithm == "sha256");
+  CHECK(c->totp.issuer == "Stadt Musterstadt");
+  CHECK(c->lockout.maxFailures == 5);
+}
+
+TEST_CASE("errors name the file, line and key") {
+  std::string error;
+  CHECK_FALSE(parse("[totp]\n\nwindow = 99\n", &error).has_value());
+  CHECK(error == "authd.toml:3: key totp.window: must be an integer from 0 to 10");
+
+  CHECK_FALSE(parse("[totp]\nwindwo = 1\n", &error).has_value());
+  CHECK(error == "authd.toml:2: key totp.windwo: unknown option");
+
+  CHECK_FALSE(parse("[srever]\nsocket = \"/x\"\n", &error).has_value());
+  CHECK(error.find("authd.toml:1: key srever: unknown section") == 0);
+
+  CHECK_FALSE(parse("[totp]\nalgorithm = \"md5\"\n", &error).has_value());
+  CHECK(error == "authd.toml:2: key totp.algorithm: must be one of: sha1, sha256, sha512");
+
+  CHECK_FALSE(parse("[totp]\nwindow = \"1\"\n", &error).has_value());
+  CHECK(error.find("key totp.window") != std::string::npos);
+
+  CHECK_FALSE(parse("[server]\nsocket_mode = \"666\"\n", &error).has_value());
+  CHECK(error.find("key server.socket_mode") != std::string::npos);
+}
+
+TEST_CASE("syntax errors carry the line") {
+  std::string error;
+  CHECK_FALSE(parse("[server]\nsocket = \n", &error).has_value());
+  CHECK(error.rfind("authd.toml:2:", 0) == 0);
+  CHECK_FALSE(parse("[server]\nsocket = \"a\"\nsocket = \"b\"\n", &error).has_value());
+  CHECK(error.rfind("authd.toml:3:", 0) == 0);
+}
+
+TEST_CASE("7 digits and inconsistent delays are refused") {
+  std::string error;
+  CHECK_FALSE(parse("[totp]\ndigits = 7\n", &error).has_value());
+  CHECK(error.find("must be 6 or 8") != std::string::npos);
+  CHECK_FALSE(parse("[lockout]\nbase_delay = 100\nmax_delay = 50\n", &error).has_value());
+  CHECK(error.find("lockout.max_delay") != std::string::npos);
+}
+
+TEST_CASE("a missing file is a clear error") {
+  std::string error;
+  CHECK_FALSE(loadConfigFile("/nonexistent/authd.toml", &error).has_value());
+  CHECK(error.find("/nonexistent/authd.toml: cannot open") == 0);
+}

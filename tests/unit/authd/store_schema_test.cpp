@@ -1,0 +1,72 @@
+#include "authd/store_schema.h"
+
+#include <doctest/doctest.h>
+
+#include "store_test_support.h"
+
+using authd::Migration;
+using authd::SqliteDb;
+using authd::StoreError;
+
+namespace {
+
+SqliteDb openRaw(const std::string& path) {
+  return SqliteDb(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+}
+
+bool hasTable(SqliteDb& db, const char* name) {
+  auto q = db.query("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?");
+  q.bind(1, std::string_view(name));
+  return q.step() && q.integer(0) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("the built-in migrations create every table and set the version") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  authd::migrateSchema(db);
+  CHECK(db.scalar("PRAGMA user_version") == authd::schemaVersion());
+  CHECK(hasTable(db, "credentials"));
+  CHECK(hasTable(db, "lockout"));
+  CHECK(hasTable(db, "audit"));
+  // Running again is a no-op.
+  authd::migrateSchema(db);
+  CHECK(db.scalar("PRAGMA user_version") == authd::schemaVersion());
+}
+
+TEST_CASE("migrations run in order and a failing one leaves the previous version") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  const Migration good[] = {{1, "CREATE TABLE a (x INTEGER)"}, {2, "CREATE TABLE b (x INTEGER)"}};
+  authd::migrateSchema(db, good);
+  CHECK(db.scalar("PRAGMA user_version") == 2);
+  CHECK(hasTable(db, "b"));
+
+  const Migration broken[] = {
+      good[0], good[1], {3, "CREATE TABLE c (x INTEGER); SELECT * FROM missing_table"}};
+  CHECK_THROWS_AS(authd::migrateSchema(db, broken), StoreError);
+  CHECK(db.scalar("PRAGMA user_version") == 2);
+  CHECK_FALSE(hasTable(db, "c"));  // rolled back with its migration
+  CHECK_FALSE(db.inTransaction());
+}
+
+TEST_CASE("migrations out of order are refused") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  const Migration unordered[] = {{2, "CREATE TABLE a (x INTEGER)"},
+                                 {1, "CREATE TABLE b (x INTEGER)"}};
+  CHECK_THROWS_AS(authd::migrateSchema(db, unordered), StoreError);
+}
+
+TEST_CASE("a database newer than the code is refused untouched") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  db.exec("PRAGMA user_version = 7");
+  const Migration known[] = {{1, "CREATE TABLE a (x INTEGER)"}};
+  CHECK_THROWS_WITH_AS(authd::migrateSchema(db, known),
+                       doctest::Contains("newer than this authd supports"), StoreError);
+  CHECK_THROWS_AS(authd::refuseNewerSchema(db, known), StoreError);
+  CHECK(db.scalar("PRAGMA user_version") == 7);
+  CHECK_FALSE(hasTable(db, "a"));
+}

@@ -1,0 +1,501 @@
+#include "authd/store_sqlite.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "authd/store_schema.h"
+#include "store_test_support.h"
+
+using authd::AuditEvent;
+using authd::AuditQuery;
+using authd::CredentialState;
+using authd::LockState;
+using authd::SqliteDb;
+using authd::SqliteOptions;
+using authd::SqliteStore;
+using authd::Store;
+using authd::StoreError;
+using authd::StoreTxn;
+using authd::test::addCredential;
+using authd::test::nameOf;
+using authd::test::Outcomes;
+using authd::test::TempDir;
+using authd::test::totpCredential;
+using authd::test::writeAndWait;
+using authd::test::WriterGate;
+
+namespace {
+
+std::unique_ptr<SqliteStore> openStore(const std::string& path, int maxBatch = 512) {
+  return std::make_unique<SqliteStore>(SqliteOptions{path, maxBatch, 5000});
+}
+
+int fileMode(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+AuditEvent event(std::int64_t time, const std::string& user, const std::string& reason) {
+  return AuditEvent{time, user, "verify", "totp", std::nullopt, "reject", reason, "sshd", 0, 42};
+}
+
+}  // namespace
+
+TEST_CASE("a fresh database is migrated, in WAL mode, and reopens with its data") {
+  TempDir dir;
+  const std::string path = dir.file("authd.db");
+  std::int64_t id = 0;
+  {
+    auto store = authd::openSqliteStore({path});
+    id = addCredential(*store, totpCredential("alice", CredentialState::active));
+    REQUIRE(id > 0);
+  }
+  {
+    SqliteDb raw(path, SQLITE_OPEN_READONLY, 1000);
+    CHECK(raw.scalar("PRAGMA user_version") == authd::schemaVersion());
+    auto q = raw.query("PRAGMA journal_mode");
+    REQUIRE(q.step());
+    CHECK(q.text(0) == "wal");
+  }
+  auto store = authd::openSqliteStore({path});
+  auto found = store->credential(id);
+  REQUIRE(found);
+  CHECK(found->user == "alice");
+}
+
+TEST_CASE("a database written by a newer authd is refused") {
+  TempDir dir;
+  const std::string path = dir.file("authd.db");
+  {
+    SqliteDb raw(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+    raw.exec(("PRAGMA user_version = " + std::to_string(authd::schemaVersion() + 1)).c_str());
+  }
+  CHECK_THROWS_WITH_AS(authd::openSqliteStore({path}), doctest::Contains("newer"), StoreError);
+  SqliteDb raw(path, SQLITE_OPEN_READONLY, 1000);
+  auto q = raw.query("PRAGMA journal_mode");
+  REQUIRE(q.step());
+  CHECK(q.text(0) == "delete");  // not even switched to WAL
+}
+
+TEST_CASE("an unusable path is a StoreError") {
+  CHECK_THROWS_AS(authd::openSqliteStore({"/nonexistent-dir/authd.db"}), StoreError);
+}
+
+TEST_CASE("the database and its WAL files are private") {
+  TempDir dir;
+  const std::string path = dir.file("authd.db");
+  auto store = authd::openSqliteStore({path});
+  REQUIRE(addCredential(*store, totpCredential("alice", CredentialState::active)) > 0);
+  CHECK(fileMode(path) == 0600);
+  CHECK(fileMode(path + "-wal") == 0600);
+  CHECK(fileMode(path + "-shm") == 0600);
+
+  SUBCASE("an existing readable file is tightened") {
+    const std::string other = dir.file("old.db");
+    std::ofstream(other).close();
+    REQUIRE(::chmod(other.c_str(), 0644) == 0);
+    authd::openSqliteStore({other});
+    CHECK(fileMode(other) == 0600);
+  }
+}
+
+TEST_CASE("credentials are inserted, read, listed, activated and revoked") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  auto alice = totpCredential("alice", CredentialState::active, 5);
+  alice.lastUsedAt = 1700000100;
+  const std::int64_t a1 = addCredential(*store, alice);
+  const std::int64_t a2 = addCredential(*store, totpCredential("alice", CredentialState::pending));
+  const std::int64_t b1 = addCredential(*store, totpCredential("bob", CredentialState::active));
+  REQUIRE(a1 > 0);
+  CHECK(a2 > a1);
+  CHECK(b1 > a2);
+
+  auto read = store->credential(a1);
+  REQUIRE(read);
+  CHECK(read->id == a1);
+  CHECK(read->user == "alice");
+  CHECK(read->factor == "totp");
+  CHECK(read->label == "phone of alice");
+  CHECK(nameOf(read->state) == "active");
+  CHECK(read->algorithm == "sha256");
+  CHECK(read->digits == 8);
+  CHECK(read->sealedSecret == alice.sealedSecret);
+  CHECK(read->lastStep == 5);
+  CHECK(read->createdAt == 1700000000);
+  CHECK(read->lastUsedAt == 1700000100);
+  CHECK_FALSE(store->credential(b1 + 100));
+
+  auto ofAlice = store->credentials("alice");
+  REQUIRE(ofAlice.size() == 2);
+  CHECK(ofAlice[0].id == a1);
+  CHECK(ofAlice[1].id == a2);
+  CHECK(store->credentials("carol").empty());
+
+  bool activated = false, wrongUser = true, twice = true;
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+            wrongUser = txn.activateCredential(a2, "bob", 100, 1700000200);
+            activated = txn.activateCredential(a2, "alice", 100, 1700000200);
+            twice = txn.activateCredential(a2, "alice", 101, 1700000300);
+          }) == 1);
+  CHECK_FALSE(wrongUser);
+  CHECK(activated);
+  CHECK_FALSE(twice);  // only a pending credential is activated
+  auto a2Read = store->credential(a2);
+  REQUIRE(a2Read);
+  CHECK(nameOf(a2Read->state) == "active");
+  CHECK(a2Read->lastStep == 100);
+  CHECK(a2Read->lastUsedAt == 1700000200);
+
+  bool revoked = false, revokedTwice = true, revokedByOther = true;
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+            revokedByOther = txn.revokeCredential(a1, "bob");
+            revoked = txn.revokeCredential(a1, "alice");
+            revokedTwice = txn.revokeCredential(a1, "alice");
+          }) == 1);
+  CHECK_FALSE(revokedByOther);
+  CHECK(revoked);
+  CHECK_FALSE(revokedTwice);
+  auto gone = store->credential(a1);
+  REQUIRE(gone);
+  CHECK(nameOf(gone->state) == "revoked");
+  CHECK(gone->sealedSecret.empty());
+
+  auto live = store->listCredentials(std::nullopt);
+  REQUIRE(live.size() == 2);
+  CHECK(live[0].id == a2);  // alice before bob, revoked a1 left out
+  CHECK(live[1].id == b1);
+  auto liveBob = store->listCredentials(std::string("bob"));
+  REQUIRE(liveBob.size() == 1);
+  CHECK(liveBob[0].id == b1);
+}
+
+TEST_CASE("lock state is stored per user and cleared by a zero state") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  CHECK(store->lockState("alice").failures == 0);
+  CHECK(store->lockState("alice").user == "alice");
+  REQUIRE(writeAndWait(*store, [](StoreTxn& txn) {
+            txn.putLockState(LockState{"alice", 3, 0});
+            txn.putLockState(LockState{"bob", 10, 1700000600});
+            txn.putLockState(LockState{"alice", 4, 0});  // overwrites
+          }) == 1);
+  CHECK(store->lockState("alice").failures == 4);
+  CHECK(store->lockState("bob").lockedUntil == 1700000600);
+  auto locks = store->listLocks(std::nullopt);
+  REQUIRE(locks.size() == 2);
+  CHECK(locks[0].user == "alice");
+  CHECK(locks[1].user == "bob");
+  CHECK(store->listLocks(std::string("bob")).size() == 1);
+
+  LockState seenInside;
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+            txn.putLockState(LockState{"alice", 0, 0});
+            seenInside = txn.lockState("bob");
+          }) == 1);
+  CHECK(seenInside.failures == 10);
+  CHECK(store->lockState("alice").failures == 0);
+  CHECK(store->listLocks(std::string("alice")).empty());
+}
+
+TEST_CASE("claimStep is a compare-and-set on the last step") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  const std::int64_t active =
+      addCredential(*store, totpCredential("alice", CredentialState::active, 10));
+  const std::int64_t pending =
+      addCredential(*store, totpCredential("alice", CredentialState::pending, 10));
+  const std::int64_t revoked =
+      addCredential(*store, totpCredential("alice", CredentialState::active, 10));
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) { txn.revokeCredential(revoked, "alice"); }) ==
+          1);
+
+  auto claim = [&](std::int64_t id, const std::string& user, std::int64_t step) {
+    bool advanced = false;
+    REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+              advanced = txn.claimStep(id, user, step, 1700000500 + step);
+            }) == 1);
+    return advanced;
+  };
+  CHECK_FALSE(claim(active, "alice", 9));   // lower
+  CHECK_FALSE(claim(active, "alice", 10));  // equal: a replay
+  CHECK_FALSE(claim(active, "bob", 11));    // someone else's credential
+  CHECK_FALSE(claim(pending, "alice", 11));
+  CHECK_FALSE(claim(revoked, "alice", 11));
+  CHECK_FALSE(claim(active + 1000, "alice", 11));
+  CHECK(store->credential(active)->lastStep == 10);
+  CHECK(store->credential(active)->lastUsedAt == 0);
+
+  CHECK(claim(active, "alice", 11));  // higher
+  CHECK(store->credential(active)->lastStep == 11);
+  CHECK(store->credential(active)->lastUsedAt == 1700000511);
+  CHECK_FALSE(claim(active, "alice", 11));  // now a replay
+  CHECK(claim(active, "alice", 13));
+
+  // Two claims of the same step in one batch: only the first wins.
+  WriterGate gate;
+  gate.close(*store);
+  bool first = false, second = true;
+  Outcomes outcomes(2);
+  store->write([&](StoreTxn& txn) { first = txn.claimStep(active, "alice", 20, 1); },
+               outcomes.slot(0));
+  store->write([&](StoreTxn& txn) { second = txn.claimStep(active, "alice", 20, 1); },
+               outcomes.slot(1));
+  gate.open();
+  REQUIRE(outcomes.wait());
+  CHECK(first);
+  CHECK_FALSE(second);
+}
+
+namespace {
+
+// Queues 99 writes while the writer is held in a first item: they must share
+// ceil(99 / maxBatch) commits.
+void checkGroupCommit(int maxBatch) {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"), maxBatch);
+  const std::int64_t id = addCredential(*store, totpCredential("alice", CredentialState::active));
+  const std::int64_t before = store->commitCountForTest();
+
+  constexpr std::size_t kQueued = 99;
+  WriterGate gate;
+  Outcomes outcomes(kQueued + 1);
+  gate.close(*store, outcomes.slot(kQueued));
+  for (std::size_t i = 0; i < kQueued; ++i) {
+    store->write(
+        [id, i](StoreTxn& txn) {
+          txn.claimStep(id, "alice", static_cast<std::int64_t>(i) + 1, 1);
+          txn.appendAudit(event(1, "alice", "n" + std::to_string(i)));
+        },
+        outcomes.slot(i));
+  }
+  gate.open();
+  REQUIRE(outcomes.wait());
+  CHECK(outcomes.committed() == kQueued + 1);
+  const std::int64_t batches = (kQueued + maxBatch - 1) / maxBatch;
+  CHECK(store->commitCountForTest() - before == 1 + batches);
+  CHECK(store->credential(id)->lastStep == static_cast<std::int64_t>(kQueued));
+  CHECK(store->audit(AuditQuery{std::nullopt, 0, 1000}).size() == kQueued);
+}
+
+}  // namespace
+
+TEST_CASE("writes queued during a commit share the next one") {
+  SUBCASE("in one batch") { checkGroupCommit(512); }
+  SUBCASE("in batches of at most maxBatch") { checkGroupCommit(10); }
+}
+
+TEST_CASE("a throwing work item is rolled back alone") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  const std::int64_t before = store->commitCountForTest();
+  WriterGate gate;
+  gate.close(*store);
+  Outcomes outcomes(4);
+  store->write([](StoreTxn& txn) { txn.putLockState(LockState{"alice", 1, 0}); }, outcomes.slot(0));
+  store->write(
+      [](StoreTxn& txn) {
+        txn.putLockState(LockState{"alice", 99, 99});
+        txn.insertCredential(totpCredential("mallory", CredentialState::active));
+        throw std::runtime_error("work failed");
+      },
+      outcomes.slot(1));
+  store->write(
+      [](StoreTxn& txn) {
+        txn.appendAudit(event(5, "bob", "ok"));
+        throw 42;  // not even an exception type
+      },
+      outcomes.slot(2));
+  store->write([](StoreTxn& txn) { txn.putLockState(LockState{"bob", 2, 0}); }, outcomes.slot(3));
+  gate.open();
+  REQUIRE(outcomes.wait());
+  CHECK(outcomes.result(0) == 1);
+  CHECK(outcomes.result(1) == 0);
+  CHECK(outcomes.result(2) == 0);
+  CHECK(outcomes.result(3) == 1);
+  CHECK(store->commitCountForTest() - before == 2);  // the gate's batch and this one
+  CHECK(store->lockState("alice").failures == 1);
+  CHECK(store->lockState("bob").failures == 2);
+  CHECK(store->credentials("mallory").empty());
+  CHECK(store->audit(AuditQuery{}).empty());
+}
+
+TEST_CASE("a failed commit rolls back every item of the batch") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  WriterGate gate;
+  Outcomes outcomes(4);
+  gate.close(*store, outcomes.slot(3));
+  for (std::size_t i = 0; i < 3; ++i) {
+    store->write(
+        [i](StoreTxn& txn) {
+          txn.putLockState(LockState{"user" + std::to_string(i), 1, 0});
+        },
+        outcomes.slot(i));
+  }
+  // The gate's batch is still open: its COMMIT and the next one fail.
+  store->failCommitsForTest(2);
+  gate.open();
+  REQUIRE(outcomes.wait());
+  CHECK(outcomes.committed() == 0);
+  CHECK(store->listLocks(std::nullopt).empty());
+  // The writer goes on with the next batch.
+  CHECK(writeAndWait(*store, [](StoreTxn& txn) { txn.putLockState(LockState{"bob", 1, 0}); }) == 1);
+  CHECK(store->lockState("bob").failures == 1);
+}
+
+TEST_CASE("a throwing completion handler does not stop the writer") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  Outcomes outcomes(1);
+  store->write([](StoreTxn&) {}, [](bool) { throw std::runtime_error("handler failed"); });
+  store->write([](StoreTxn& txn) { txn.putLockState(LockState{"bob", 1, 0}); }, outcomes.slot(0));
+  REQUIRE(outcomes.wait());
+  CHECK(outcomes.result(0) == 1);
+}
+
+TEST_CASE("close drains the queue, and committed work survives a reopen") {
+  TempDir dir;
+  const std::string path = dir.file("authd.db");
+  constexpr std::size_t kItems = 200;
+  Outcomes outcomes(kItems);
+  {
+    auto store = openStore(path, 16);
+    for (std::size_t i = 0; i < kItems; ++i) {
+      store->write(
+          [i](StoreTxn& txn) {
+            txn.appendAudit(event(static_cast<std::int64_t>(i), "alice", "drain"));
+          },
+          outcomes.slot(i));
+    }
+    store->close();
+    CHECK(outcomes.committed() == kItems);  // every completion already ran
+    CHECK_THROWS_AS(store->write([](StoreTxn&) {}, [](bool) {}), StoreError);
+    store->close();  // idempotent
+  }
+  auto reopened = openStore(path);
+  CHECK(reopened->audit(AuditQuery{std::string("alice"), 0, 1000}).size() == kItems);
+}
+
+TEST_CASE("audit is read newest first and filtered by user, time and limit") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  AuditEvent full{100, "alice", "enroll", "totp", 7, "ok", "created", "authctl", 1000, 4242};
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+            txn.appendAudit(full);
+            txn.appendAudit(event(200, "bob", "b200"));
+            txn.appendAudit(event(300, "alice", "a300"));
+            txn.appendAudit(event(300, "alice", "a300-later"));
+            txn.appendAudit(event(400, "bob", "b400"));
+          }) == 1);
+
+  auto all = store->audit(AuditQuery{});
+  REQUIRE(all.size() == 5);
+  CHECK(all[0].reason == "b400");
+  CHECK(all[1].reason == "a300-later");  // same second: insertion order decides
+  CHECK(all[2].reason == "a300");
+  CHECK(all[4].reason == "created");
+  const AuditEvent& oldest = all[4];
+  CHECK(oldest.time == 100);
+  CHECK(oldest.user == "alice");
+  CHECK(oldest.op == "enroll");
+  CHECK(oldest.factor == "totp");
+  REQUIRE(oldest.credentialId);
+  CHECK(*oldest.credentialId == 7);
+  CHECK(oldest.result == "ok");
+  CHECK(oldest.service == "authctl");
+  CHECK(oldest.peerUid == 1000);
+  CHECK(oldest.peerPid == 4242);
+  CHECK_FALSE(all[0].credentialId);
+
+  auto alice = store->audit(AuditQuery{std::string("alice"), 0, 100});
+  REQUIRE(alice.size() == 3);
+  for (const auto& e : alice) CHECK(e.user == "alice");
+
+  auto recent = store->audit(AuditQuery{std::nullopt, 300, 100});
+  REQUIRE(recent.size() == 3);  // since is inclusive
+  CHECK(recent[2].time == 300);
+
+  auto aliceRecent = store->audit(AuditQuery{std::string("alice"), 301, 100});
+  CHECK(aliceRecent.empty());
+
+  auto two = store->audit(AuditQuery{std::nullopt, 0, 2});
+  REQUIRE(two.size() == 2);
+  CHECK(two[1].reason == "a300-later");
+
+  CHECK(store->audit(AuditQuery{std::nullopt, 0, 0}).empty());
+  CHECK(store->audit(AuditQuery{std::nullopt, 0, -1}).empty());
+}
+
+TEST_CASE("reads run while the writer holds an open transaction") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  const std::int64_t id =
+      addCredential(*store, totpCredential("alice", CredentialState::active, 1));
+
+  // The writer claims step 2 and then waits inside the open transaction.
+  std::promise<void> claimed;
+  std::promise<void> release;
+  auto releasedFuture = release.get_future();
+  Outcomes outcomes(1);
+  store->write(
+      [&](StoreTxn& txn) {
+        txn.claimStep(id, "alice", 2, 1);
+        claimed.set_value();
+        releasedFuture.wait();
+      },
+      outcomes.slot(0));
+  claimed.get_future().wait();
+  // Not blocked by the writer, and not seeing its uncommitted change.
+  CHECK(store->credential(id)->lastStep == 1);
+  release.set_value();
+  REQUIRE(outcomes.wait());
+  CHECK(store->credential(id)->lastStep == 2);
+}
+
+TEST_CASE("concurrent readers see a monotonic committed state during writes") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  const std::int64_t id =
+      addCredential(*store, totpCredential("alice", CredentialState::active, 0));
+  constexpr std::int64_t kSteps = 1000;
+
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::atomic<std::int64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      std::int64_t last = 0;
+      try {
+        while (!done.load()) {
+          auto records = store->credentials("alice");
+          if (records.size() != 1 || records[0].lastStep < last) ++failures;
+          if (!records.empty()) last = records[0].lastStep;
+          if (store->lockState("alice").failures != 0) ++failures;
+          ++reads;
+        }
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    });
+  }
+  Outcomes outcomes(kSteps);
+  for (std::int64_t step = 1; step <= kSteps; ++step) {
+    store->write([id, step](StoreTxn& txn) { txn.claimStep(id, "alice", step, step); },
+                 outcomes.slot(static_cast<std::size_t>(step - 1)));
+  }
+  const bool finished = outcomes.wait();
+  done = true;
+  for (auto& t : readers) t.join();
+  REQUIRE(finished);
+  CHECK(outcomes.committed() == kSteps);
+  CHECK(failures.load() == 0);
+  CHECK(reads.load() > 0);
+  CHECK(store->credential(id)->lastStep == kSteps);
+}
