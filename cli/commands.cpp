@@ -22,9 +22,9 @@ std::string seconds(double value) {
 }
 
 void addGlobalOptions(CLI::App& app, GlobalOptions* options) {
-  app.add_option("--socket", options->socketPath, "authd socket (default: $AUTHD_SOCKET or " +
-                                                      std::string(protocol::kDefaultSocketPath) +
-                                                      ")");
+  app.add_option(
+      "--socket", options->socketPath,
+      "authd socket (default: $AUTHD_SOCKET or " + std::string(protocol::kDefaultSocketPath) + ")");
   app.add_option("--timeout", options->timeoutSeconds, "seconds to wait for authd (default 10)")
       ->check(CLI::Range(0.1, 3600.0));
   app.add_flag("--json", options->json, "print authd's result as JSON, for scripts");
@@ -66,7 +66,8 @@ int runCommandTable(std::span<const Command> commands, int argc, const char* con
 }
 
 Transport socketTransport(const GlobalOptions& options) {
-  auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options.timeoutSeconds * 1000));
+  auto timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(options.timeoutSeconds * 1000));
   auto client = std::make_shared<Client>(options.socketPath, timeout);
   return [client](const nlohmann::json& request, ClientError* error) {
     return client->call(request, error);

@@ -71,8 +71,7 @@ std::string describeServerError(const nlohmann::json& response);
 
 // Sends an admin request. Returns the response when it has "ok": true; otherwise prints the
 // error line and sets *exitCode.
-std::optional<nlohmann::json> callAuthd(Context& ctx, const nlohmann::json& request,
-                                        int* exitCode);
+std::optional<nlohmann::json> callAuthd(Context& ctx, const nlohmann::json& request, int* exitCode);
 
 // The response without its envelope (v, id, ok): what --json prints.
 nlohmann::json resultFields(const nlohmann::json& response);

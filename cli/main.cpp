@@ -1,1 +1,35 @@
-int main() { return 0; }
+// authctl: the admin CLI of authd. This file only holds the command table (as wireguard's wg.c);
+// each command lives in cli/cmd_<name>.cpp and talks to authd through docs/protocol.md.
+
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace {
+
+using authd::cli::Command;
+
+constexpr Command kCommands[] = {
+    {"enroll", authd::cli::setupEnroll, "enrol a second factor for a user (enroll totp USER)"},
+    {"confirm", authd::cli::setupConfirm, "activate a pending credential with a code from the app"},
+    {"list", authd::cli::setupList, "list credentials and users with failed attempts"},
+    {"revoke", authd::cli::setupRevoke, "remove a credential (lost or replaced device)"},
+    {"unlock", authd::cli::setupUnlock, "clear a user's failure count and lock"},
+    {"audit", authd::cli::setupAudit, "show the audit log, newest first"},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return authd::cli::runCommandTable(kCommands, argc, argv, authd::cli::socketTransport, std::cin,
+                                       std::cout, std::cerr, ::isatty(STDIN_FILENO) == 1,
+                                       static_cast<std::int64_t>(std::time(nullptr)));
+  } catch (const std::exception& e) {
+    std::cerr << "authctl: internal error: " << e.what() << std::endl;
+    return authd::cli::kExitFailed;
+  }
+}

@@ -1,1 +1,89 @@
-// placeholder
+#include "options.h"
+
+#include <sys/un.h>
+
+#include <charconv>
+#include <set>
+#include <string_view>
+
+#include "authd/protocol.h"
+
+namespace authd::pam {
+
+namespace {
+
+std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool parseTimeout(std::string_view value, std::chrono::seconds* out) {
+  long long n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (value.empty() || ec != std::errc{} || end != value.data() + value.size()) return false;
+  if (n < kMinTimeout.count() || n > kMaxTimeout.count()) return false;
+  *out = std::chrono::seconds(n);
+  return true;
+}
+
+// An absolute path that fits into sockaddr_un.
+bool validSocketPath(std::string_view path) {
+  return !path.empty() && path.front() == '/' && path.size() < sizeof(sockaddr_un{}.sun_path);
+}
+
+bool applyOption(std::string_view arg, ModuleOptions* options, std::string* error) {
+  auto eq = arg.find('=');
+  std::string_view name = arg.substr(0, eq);
+  if (eq == std::string_view::npos) {
+    if (name == "nouserok" || name == "debug") {
+      (name == "debug" ? options->debug : options->nouserok) = true;
+      return true;
+    }
+    if (name == "socket" || name == "timeout") {
+      *error = "option " + quoted(arg) + " needs a value (" + std::string(name) + "=...)";
+      return false;
+    }
+  } else {
+    std::string_view value = arg.substr(eq + 1);
+    if (name == "socket") {
+      if (validSocketPath(value)) {
+        options->socketPath = std::string(value);
+        return true;
+      }
+      *error = "option " + quoted(arg) + ": socket must be an absolute path shorter than " +
+               std::to_string(sizeof(sockaddr_un{}.sun_path)) + " bytes";
+      return false;
+    }
+    if (name == "timeout") {
+      if (parseTimeout(value, &options->timeout)) return true;
+      *error = "option " + quoted(arg) + ": timeout must be a whole number of seconds from " +
+               std::to_string(kMinTimeout.count()) + " to " + std::to_string(kMaxTimeout.count());
+      return false;
+    }
+  }
+  *error = "unknown option " + quoted(arg);
+  return false;
+}
+
+}  // namespace
+
+std::optional<ModuleOptions> parseOptions(std::span<const char* const> args, std::string* error) {
+  ModuleOptions options;
+  std::set<std::string, std::less<>> seen;
+  for (const char* raw : args) {
+    if (raw == nullptr) {
+      *error = "null module argument";
+      return std::nullopt;
+    }
+    std::string_view arg(raw);
+    std::string name(arg.substr(0, arg.find('=')));
+    if (!seen.insert(name).second) {
+      *error = "duplicate option " + quoted(name);
+      return std::nullopt;
+    }
+    if (!applyOption(arg, &options, error)) return std::nullopt;
+  }
+  // Deliberately not $AUTHD_SOCKET: PAM runs inside setuid programs (su, sudo, pkexec) whose
+  // environment the user being authenticated controls; they could point us at their own "authd".
+  if (options.socketPath.empty()) options.socketPath = std::string(protocol::kDefaultSocketPath);
+  return options;
+}
+
+}  // namespace authd::pam

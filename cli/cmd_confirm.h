@@ -1,0 +1,26 @@
+#pragma once
+// Activation of pending TOTP credentials with a current code from the app; shared by
+// `authctl confirm` and the last step of `authctl enroll totp`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace authd::cli {
+
+inline constexpr int kConfirmTries = 3;
+
+// Removes all spaces ("123 456" as some apps show it) and checks for 6 or 8 ASCII digits.
+std::optional<std::string> normalizeCode(std::string_view typed);
+
+// What the admin can do about a credential left pending.
+std::string pendingHint(const std::string& user, std::int64_t credentialId);
+
+// With `code`, sends it once; without, prompts for up to kConfirmTries codes. Prints the outcome
+// and returns the exit code: 0 when the credential is active, 1 when it stays pending.
+int confirmCredential(Context& ctx, const std::string& user, std::int64_t credentialId,
+                      std::optional<std::string> code);
+
+}  // namespace authd::cli
