@@ -59,16 +59,18 @@ AuditEvent AdminService::event(std::string op, std::string user, const Caller& c
   return e;
 }
 
-boost::asio::awaitable<void> AdminService::commit(Store::TxnWork work) {
-  bool ok = co_await asyncWrite(core_.store, std::move(work), boost::asio::use_awaitable);
+// Callers pass a named TxnWork: GCC 12 destroys a capturing lambda written inside a co_await
+// expression twice, so no lambda may be built there.
+boost::asio::awaitable<void> AdminService::commit(const Store::TxnWork& work) {
+  bool ok = co_await asyncWrite(core_.store, work, boost::asio::use_awaitable);
   if (!ok) throw StoreError("the change could not be stored");
 }
 
 boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequest request,
                                                                   Caller caller) {
   const TotpSpec spec = resolveSpec(request, core_.config);
-  bool known = co_await offload(core_.blocking,
-                                [&] { return core_.directory.findUser(request.user).has_value(); });
+  auto lookup = [&] { return core_.directory.findUser(request.user).has_value(); };
+  bool known = co_await offload(core_.blocking, lookup);
   if (!known) throw OpError(err::kNotFound, "no such account: " + request.user);
 
   SecretBytes secret(totpSecretBytes(spec.algorithm));
@@ -86,11 +88,12 @@ boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequ
   EnrollTotpAnswer answer;
   AuditEvent audit = event("enroll", request.user, caller);
   audit.factor = "totp";
-  co_await commit([&](StoreTxn& txn) {
+  Store::TxnWork insert = [&](StoreTxn& txn) {
     answer.credentialId = txn.insertCredential(record);
     audit.credentialId = answer.credentialId;
     txn.appendAudit(audit);
-  });
+  };
+  co_await commit(insert);
   answer.state = record.state;
   answer.secretBase32 = base32(secret);
   answer.uri = otpauthTotpUri(core_.config.totp.issuer, request.user, answer.secretBase32, spec);
@@ -100,8 +103,8 @@ boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequ
 boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
                                                                std::int64_t credentialId,
                                                                std::string code, Caller caller) {
-  auto record =
-      co_await offload(core_.blocking, [&] { return core_.store.credential(credentialId); });
+  auto load = [&] { return core_.store.credential(credentialId); };
+  auto record = co_await offload(core_.blocking, load);
   if (!record || record->user != user || record->state == CredentialState::revoked) {
     throw OpError(err::kNotFound, "no credential " + std::to_string(credentialId) + " of " + user);
   }
@@ -122,7 +125,7 @@ boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
     steps = matchTotp(*secret, {*algorithm, record->digits}, *normalized, core_.clock(),
                       core_.config.totp.window);
   }
-  co_await commit([&](StoreTxn& txn) {
+  Store::TxnWork activate = [&](StoreTxn& txn) {
     if (!steps.empty() && txn.activateCredential(credentialId, user, steps.back(), core_.clock())) {
       answer.decision = Decision::accept;
       answer.reason = "ok";
@@ -133,19 +136,22 @@ boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
     audit.result = toString(answer.decision);
     audit.reason = answer.reason;
     txn.appendAudit(audit);
-  });
+  };
+  co_await commit(activate);
   co_return answer;
 }
 
 boost::asio::awaitable<CredentialListing> AdminService::list(std::optional<std::string> user,
                                                              Caller caller) {
-  CredentialListing listing = co_await offload(core_.blocking, [&] {
+  auto read = [&] {
     CredentialListing l{core_.store.listCredentials(user), core_.store.listLocks(user)};
     for (auto& c : l.credentials) c.sealedSecret.clear();
     return l;
-  });
+  };
+  CredentialListing listing = co_await offload(core_.blocking, read);
   AuditEvent audit = event("list", user.value_or(""), caller);
-  co_await commit([&](StoreTxn& txn) { txn.appendAudit(audit); });
+  Store::TxnWork record = [&](StoreTxn& txn) { txn.appendAudit(audit); };
+  co_await commit(record);
   co_return listing;
 }
 
@@ -154,11 +160,12 @@ boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t
   bool revoked = false;
   AuditEvent audit = event("revoke", user, caller);
   audit.credentialId = credentialId;
-  co_await commit([&](StoreTxn& txn) {
+  Store::TxnWork revokeIt = [&](StoreTxn& txn) {
     revoked = txn.revokeCredential(credentialId, user);
     if (!revoked) audit.result = "error", audit.reason = "not_found";
     txn.appendAudit(audit);
-  });
+  };
+  co_await commit(revokeIt);
   if (!revoked) {
     throw OpError(err::kNotFound, "no credential " + std::to_string(credentialId) + " of " + user);
   }
@@ -167,19 +174,22 @@ boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t
 boost::asio::awaitable<std::int64_t> AdminService::unlock(std::string user, Caller caller) {
   std::int64_t cleared = 0;
   AuditEvent audit = event("unlock", user, caller);
-  co_await commit([&](StoreTxn& txn) {
+  Store::TxnWork reset = [&](StoreTxn& txn) {
     cleared = txn.lockState(user).failures;
     txn.putLockState(LockState{user, 0, 0});
     txn.appendAudit(audit);
-  });
+  };
+  co_await commit(reset);
   co_return cleared;
 }
 
 boost::asio::awaitable<std::vector<AuditEvent>> AdminService::audit(AuditQuery query,
                                                                     Caller caller) {
-  auto events = co_await offload(core_.blocking, [&] { return core_.store.audit(query); });
+  auto search = [&] { return core_.store.audit(query); };
+  auto events = co_await offload(core_.blocking, search);
   AuditEvent audit = event("audit", query.user.value_or(""), caller);
-  co_await commit([&](StoreTxn& txn) { txn.appendAudit(audit); });
+  Store::TxnWork record = [&](StoreTxn& txn) { txn.appendAudit(audit); };
+  co_await commit(record);
   co_return events;
 }
 
@@ -188,7 +198,8 @@ boost::asio::awaitable<void> AdminService::auditDenied(std::string op, std::stri
   AuditEvent audit = event(std::move(op), std::move(user), caller);
   audit.result = "denied";
   audit.reason = "forbidden";
-  co_await commit([&](StoreTxn& txn) { txn.appendAudit(audit); });
+  Store::TxnWork record = [&](StoreTxn& txn) { txn.appendAudit(audit); };
+  co_await commit(record);
 }
 
 }  // namespace authd

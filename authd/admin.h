@@ -51,7 +51,7 @@ class AdminService {
 
  private:
   AuditEvent event(std::string op, std::string user, const Caller& caller) const;
-  boost::asio::awaitable<void> commit(Store::TxnWork work);
+  boost::asio::awaitable<void> commit(const Store::TxnWork& work);
 
   Core core_;
 };

@@ -28,8 +28,9 @@ asio::awaitable<std::invoke_result_t<Fn>> offload(asio::thread_pool& pool, Fn fn
 }
 
 // Completes with true once the work is committed durably, false when it was rolled back.
+// Takes the work by reference: callers must name it (see the GCC 12 note in verifier.cpp).
 template <typename Token>
-auto asyncWrite(Store& store, Store::TxnWork work, Token&& token) {
+auto asyncWrite(Store& store, const Store::TxnWork& work, Token&& token) {
   return asio::async_initiate<Token, void(bool)>(
       [&store](auto handler, Store::TxnWork txnWork) {
         auto executor = asio::get_associated_executor(handler);
@@ -38,7 +39,7 @@ auto asyncWrite(Store& store, Store::TxnWork work, Token&& token) {
           asio::post(executor, [shared, ok]() mutable { (*shared)(ok); });
         });
       },
-      token, std::move(work));
+      token, work);
 }
 
 }  // namespace authd

@@ -161,11 +161,12 @@ boost::asio::awaitable<bool> Dispatcher::isAdmin(std::int64_t uid) {
   if (uid == 0) co_return true;
   const std::string& group = core_.config.server.adminGroup;
   if (group.empty() || uid < 0) co_return false;
-  co_return co_await offload(core_.blocking, [this, uid, &group] {
+  auto isMember = [this, uid, &group] {
     auto account = core_.directory.findUid(static_cast<uid_t>(uid));
     return account && std::find(account->groups.begin(), account->groups.end(), group) !=
                           account->groups.end();
-  });
+  };
+  co_return co_await offload(core_.blocking, isMember);
 }
 
 boost::asio::awaitable<json> Dispatcher::ping(JsonReader& r, Caller&) {
@@ -274,7 +275,9 @@ boost::asio::awaitable<json> Dispatcher::audit(JsonReader& r, Caller& caller) {
   q.limit = static_cast<int>(r.optionalInt("limit", 1, 1000).value_or(100));
   finishOrThrow(r);
   json events = json::array();
-  for (const auto& e : co_await admin_.audit(q, caller)) {
+  // A co_await in a range-for initializer trips GCC 12's coroutine lowering: bind it first.
+  const std::vector<AuditEvent> found = co_await admin_.audit(q, caller);
+  for (const auto& e : found) {
     events.push_back({{"time", e.time},
                       {"user", e.user},
                       {"op", e.op},

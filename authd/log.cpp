@@ -12,8 +12,8 @@ std::atomic<int> currentLevel{static_cast<int>(Level::info)};
 // sd-daemon(3) priority prefixes let journald file each line under the right level; a terminal
 // gets plain words instead. systemd sets JOURNAL_STREAM when stderr goes to the journal.
 constexpr const char* kJournalPrefix[] = {"<3>error: ", "<4>warning: ", "<6>", "<7>debug: "};
-constexpr const char* kPlainPrefix[] = {"authd: error: ", "authd: warning: ", "authd: ",
-                                        "authd: debug: "};
+constexpr const char* kPlainPrefix[] = {
+    "authd: error: ", "authd: warning: ", "authd: ", "authd: debug: "};
 const char* const* const kPrefix =
     std::getenv("JOURNAL_STREAM") != nullptr ? kJournalPrefix : kPlainPrefix;
 }  // namespace

@@ -50,9 +50,9 @@ struct AuditEvent {
   std::string op;      // "verify", "enroll", "confirm", "revoke", "unlock", "list", "audit"
   std::string factor;  // "totp" or empty
   std::optional<std::int64_t> credentialId;
-  std::string result;  // "accept", "reject", "locked", "ok", "denied", "error"
-  std::string reason;  // machine-readable detail, never a secret or code
-  std::string service; // PAM service or client name
+  std::string result;   // "accept", "reject", "locked", "ok", "denied", "error"
+  std::string reason;   // machine-readable detail, never a secret or code
+  std::string service;  // PAM service or client name
   std::int64_t peerUid = -1;
   std::int64_t peerPid = -1;
 };
@@ -110,8 +110,8 @@ class Store {
 };
 
 struct SqliteOptions {
-  std::string path;           // database file
-  int maxBatch = 512;         // most work items per group commit
+  std::string path;    // database file
+  int maxBatch = 512;  // most work items per group commit
   int busyTimeoutMs = 5000;
 };
 

@@ -113,20 +113,21 @@ VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
 
 boost::asio::awaitable<VerifyAnswer> Verifier::verifyTotp(std::string user, std::string code,
                                                           Caller caller) {
-  Prepared prepared = co_await offload(core_.blocking, [&] { return prepareTotp(user, code); });
-  auto answer = std::make_shared<VerifyAnswer>();
-  bool committed = co_await asyncWrite(
-      core_.store,
-      [this, answer, &user, &prepared, &caller](StoreTxn& txn) {
-        *answer = commitAttempt(txn, user, prepared, caller);
-      },
-      boost::asio::use_awaitable);
+  // Lambdas are named before co_await: GCC 12 destroys a capturing lambda written inside a
+  // co_await expression twice.
+  auto prepare = [&] { return prepareTotp(user, code); };
+  Prepared prepared = co_await offload(core_.blocking, prepare);
+  VerifyAnswer answer;
+  Store::TxnWork record = [&](StoreTxn& txn) {
+    answer = commitAttempt(txn, user, prepared, caller);
+  };
+  bool committed = co_await asyncWrite(core_.store, record, boost::asio::use_awaitable);
   if (!committed) throw StoreError("the attempt could not be stored");
-  co_return *answer;
+  co_return answer;
 }
 
 boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
-  co_return co_await offload(core_.blocking, [this, &user] {
+  auto lookup = [this, &user] {
     FactorsAnswer answer;
     if (!core_.directory.findUser(user)) {
       answer.factors = {"totp"};  // indistinguishable from an enrolled account
@@ -140,7 +141,8 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
     }
     answer.retryAfter = lockRemaining(core_.store.lockState(user), core_.clock());
     return answer;
-  });
+  };
+  co_return co_await offload(core_.blocking, lookup);
 }
 
 }  // namespace authd

@@ -19,7 +19,8 @@ class LatencyStats {
   double percentileMs(double p) {
     if (samples_.empty()) return 0;
     auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(count())));
-    auto nth = samples_.begin() + static_cast<std::ptrdiff_t>(std::clamp<std::size_t>(rank, 1, count()) - 1);
+    auto nth = samples_.begin() +
+               static_cast<std::ptrdiff_t>(std::clamp<std::size_t>(rank, 1, count()) - 1);
     std::nth_element(samples_.begin(), nth, samples_.end());
     return *nth;
   }

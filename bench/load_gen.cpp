@@ -2,6 +2,8 @@
 //   load_gen enroll --socket S --users N --out FILE [--concurrency C]
 //     enrols users bench0000.. with active TOTP credentials (caller must be an authd admin) and
 //     saves "user base32-secret" lines to FILE (mode 0600).
+//   load_gen ping --socket S
+//     exits 0 when authd answers a ping.
 //   load_gen run --socket S --users-file FILE --epoch E --speedup X --concurrency C --requests R
 //     C connections, each with one verify in flight, with codes for the current step of the same
 //     warped clock as bench_server; no user is verified twice in one step. Prints one result line.
@@ -27,6 +29,7 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "latency_stats.h"
@@ -49,6 +52,8 @@ struct BenchUser {
   std::string name;
   std::vector<unsigned char> secret;
   std::int64_t lastStep = -1;  // the last step this run used, so no step is used twice
+  bool inFlight = false;       // a verify is out: a later one could commit first and turn it
+                               // into a replay
 };
 
 void wipeUsers(std::vector<BenchUser>& users) {
@@ -71,7 +76,8 @@ void noteError(std::map<std::string, std::int64_t>& kinds, const json& answer) {
 }
 
 void printErrors(const std::map<std::string, std::int64_t>& kinds) {
-  for (const auto& [kind, count] : kinds) std::cerr << "load_gen:   " << kind << ": " << count << "\n";
+  for (const auto& [kind, count] : kinds)
+    std::cerr << "load_gen:   " << kind << ": " << count << "\n";
 }
 
 // Runs the coroutines until done, bounded by `limit`; false when the limit struck first.
@@ -99,9 +105,13 @@ asio::awaitable<void> enrollWorker(EnrollContext& ctx) {
     LineConnection conn(std::move(socket));
     while (ctx.next < ctx.total) {
       const int i = ctx.next++;
-      json request = {{"v", 1},          {"id", i},          {"op", "enroll_totp"},
-                      {"user", userName(i, ctx.total)}, {"confirm", false},
-                      {"digits", kDigits}, {"algorithm", "sha1"}};
+      json request = {{"v", 1},
+                      {"id", i},
+                      {"op", "enroll_totp"},
+                      {"user", userName(i, ctx.total)},
+                      {"confirm", false},
+                      {"digits", kDigits},
+                      {"algorithm", "sha1"}};
       json answer = co_await conn.call(request);
       if (answer.value("ok", false) && answer.value("state", "") == "active" &&
           answer.contains("secret") && answer["secret"].is_string()) {
@@ -127,7 +137,8 @@ void writeUsersFile(const std::string& path, const EnrollContext& ctx) {
   }
   for (int i = 0; i < ctx.total; ++i) {
     const std::string& secret = ctx.secrets[static_cast<std::size_t>(i)];
-    if (!secret.empty()) std::fprintf(file, "%s %s\n", userName(i, ctx.total).c_str(), secret.c_str());
+    if (!secret.empty())
+      std::fprintf(file, "%s %s\n", userName(i, ctx.total).c_str(), secret.c_str());
   }
   if (std::fclose(file) != 0) throw std::runtime_error(path + ": write failed");
 }
@@ -155,6 +166,29 @@ int enrollMode(const std::string& socketPath, int users, int concurrency, const 
     return 1;
   }
   return finished ? 0 : 1;
+}
+
+// ---- ping ---------------------------------------------------------------------------------
+
+asio::awaitable<void> pingOnce(const std::string& socketPath, bool& ok) {
+  try {
+    stream_protocol::socket socket(co_await asio::this_coro::executor);
+    co_await socket.async_connect(stream_protocol::endpoint(socketPath), asio::use_awaitable);
+    LineConnection conn(std::move(socket));
+    const json request = {{"v", 1}, {"id", 1}, {"op", "ping"}};
+    json answer = co_await conn.call(request);
+    ok = answer.value("ok", false);
+  } catch (const std::exception&) {
+    ok = false;
+  }
+}
+
+// Exit status 0 when authd answers a ping within 5 seconds: lets run.sh wait for the server.
+int pingMode(const std::string& socketPath) {
+  bool ok = false;
+  asio::io_context io(1);
+  asio::co_spawn(io, pingOnce(socketPath, ok), asio::detached);
+  return runBounded(io, std::chrono::seconds(5)) && ok ? 0 : 1;
 }
 
 // ---- run ------------------------------------------------------------------------------------
@@ -199,6 +233,10 @@ std::string totpCode(const BenchUser& user, std::int64_t step) {
 }
 
 struct RunContext {
+  RunContext(const std::string& socket, WarpedClock warped, std::vector<BenchUser>& benchUsers,
+             std::int64_t count)
+      : endpoint(socket), clock(warped), users(benchUsers), requests(count) {}
+
   stream_protocol::endpoint endpoint;
   WarpedClock clock;
   std::vector<BenchUser>& users;
@@ -210,18 +248,21 @@ struct RunContext {
   std::int64_t accepted = 0;
   std::int64_t rejected = 0;
   std::int64_t locked = 0;
+  std::int64_t stepWaits = 0;  // times a client found no usable user: the users, not authd, limit
   std::map<std::string, std::int64_t> errors;
   LatencyStats latency;
   SteadyClock::time_point lastAnswer;
 };
 
-// Round robin over the users, skipping any already used in `step` (a replay would be rejected).
+// Round robin over the users, skipping any already used in `step` (a replay would be rejected)
+// and any with a verify still out.
 std::optional<std::size_t> pickUser(RunContext& ctx, std::int64_t step) {
   for (std::size_t tried = 0; tried < ctx.users.size(); ++tried) {
     const std::size_t i = ctx.cursor;
     ctx.cursor = (ctx.cursor + 1) % ctx.users.size();
-    if (ctx.users[i].lastStep < step) {
+    if (ctx.users[i].lastStep < step && !ctx.users[i].inFlight) {
       ctx.users[i].lastStep = step;
+      ctx.users[i].inFlight = true;
       return i;
     }
   }
@@ -254,21 +295,27 @@ asio::awaitable<void> verifyWorker(RunContext& ctx) {
     while (ctx.issued < ctx.requests && SteadyClock::now() < ctx.deadline) {
       const std::int64_t step = ctx.clock.now() / kStepSeconds;
       auto user = pickUser(ctx, step);
-      if (!user) {  // every user has been used in this step: wait for the next one
+      if (!user) {  // every user is used in this step or busy: wait for the next step
+        ++ctx.stepWaits;
         nextStep.expires_after(std::max<std::chrono::nanoseconds>(
             ctx.clock.realUntil((step + 1) * kStepSeconds), std::chrono::microseconds(50)));
         co_await nextStep.async_wait(asio::use_awaitable);
         continue;
       }
       ++ctx.issued;
-      const BenchUser& u = ctx.users[*user];
-      json request = {{"v", 1},         {"id", ++id},          {"op", "verify"},
-                      {"user", u.name}, {"factor", "totp"},    {"code", totpCode(u, step)},
+      BenchUser& u = ctx.users[*user];
+      json request = {{"v", 1},
+                      {"id", ++id},
+                      {"op", "verify"},
+                      {"user", u.name},
+                      {"factor", "totp"},
+                      {"code", totpCode(u, step)},
                       {"service", "bench"}};
       const auto sent = SteadyClock::now();
       json answer = co_await conn.call(request);
       ctx.lastAnswer = SteadyClock::now();
       ctx.latency.add(ctx.lastAnswer - sent);
+      u.inFlight = false;
       auto& code = request["code"].get_ref<std::string&>();
       explicit_bzero(code.data(), code.size());
       countAnswer(ctx, answer);
@@ -299,8 +346,11 @@ struct RunOptions {
 
 int runMode(const RunOptions& o) {
   std::vector<BenchUser> users = readUsersFile(o.usersFile);
-  RunContext ctx{stream_protocol::endpoint(o.socket), WarpedClock(o.epoch, o.speedup), users,
-                 o.requests};
+  RunContext ctx(o.socket, WarpedClock(o.epoch, o.speedup), users, o.requests);
+  // An earlier run may have used the current step for any user: start on a fresh one.
+  const std::int64_t firstStep = ctx.clock.now() / kStepSeconds + 1;
+  for (auto& u : users) u.lastStep = firstStep - 1;
+  std::this_thread::sleep_for(ctx.clock.realUntil(firstStep * kStepSeconds));
   const auto limit = std::chrono::duration_cast<SteadyClock::duration>(
       std::chrono::duration<double>(o.maxSeconds));
   asio::io_context io(1);
@@ -320,11 +370,12 @@ int runMode(const RunOptions& o) {
   const double p99 = ctx.latency.percentileMs(99);
   std::printf(
       "concurrency=%d requests=%lld accepted=%lld rejected=%lld locked=%lld errors=%lld "
-      "seconds=%.3f verifications_per_s=%.0f p50_ms=%.3f p99_ms=%.3f client_cpu_s=%.2f\n",
+      "seconds=%.3f verifications_per_s=%.0f p50_ms=%.3f p99_ms=%.3f client_cpu_s=%.2f "
+      "step_waits=%lld\n",
       o.concurrency, static_cast<long long>(ctx.latency.count()),
       static_cast<long long>(ctx.accepted), static_cast<long long>(ctx.rejected),
       static_cast<long long>(ctx.locked), static_cast<long long>(errors), seconds, rate, p50, p99,
-      cpuSeconds() - cpuBefore);
+      cpuSeconds() - cpuBefore, static_cast<long long>(ctx.stepWaits));
   if (errors != 0) {
     std::cerr << "load_gen: errors:\n";
     printErrors(ctx.errors);
@@ -344,6 +395,7 @@ int main(int argc, char** argv) {
   using namespace authd::bench;
   CLI::App app{"load_gen: TOTP load generator for authd benchmarks"};
   app.require_subcommand(1);
+  app.fallthrough();  // subcommands inherit it: --socket may follow the subcommand name
   std::string socket;
   app.add_option("--socket", socket, "authd socket path")->required();
 
@@ -352,9 +404,10 @@ int main(int argc, char** argv) {
   int enrollConcurrency = 64;
   std::string out;
   enroll->add_option("--users", users, "how many users")->check(CLI::Range(1, 1000000));
-  enroll->add_option("--concurrency", enrollConcurrency, "connections")
-      ->check(CLI::Range(1, 4096));
+  enroll->add_option("--concurrency", enrollConcurrency, "connections")->check(CLI::Range(1, 4096));
   enroll->add_option("--out", out, "file for user/secret lines (mode 0600)")->required();
+
+  auto* ping = app.add_subcommand("ping", "exit 0 when authd answers a ping");
 
   auto* run = app.add_subcommand("run", "verify codes with concurrent connections");
   RunOptions o;
@@ -378,6 +431,7 @@ int main(int argc, char** argv) {
   }
   int rc = 1;
   try {
+    if (*ping) rc = pingMode(socket);
     if (*enroll) rc = enrollMode(socket, users, enrollConcurrency, out);
     if (*run) {
       o.socket = socket;

@@ -39,9 +39,12 @@ nlohmann::json enrollRequest(const EnrollOptions& options) {
 // In --json mode the result is the output; no prompt, the credential stays as authd made it.
 int finishJson(Context& ctx, nlohmann::json& response, const EnrollResult& result,
                const EnrollOptions& options) {
-  printJson(ctx, resultFields(response));
-  wipeJsonString(response, "secret");
-  wipeJsonString(response, "uri");
+  nlohmann::json fields = resultFields(response);  // a copy: wiped as well
+  printJson(ctx, fields);
+  for (nlohmann::json* object : {&fields, &response}) {
+    wipeJsonString(*object, "secret");
+    wipeJsonString(*object, "uri");
+  }
   std::string error;
   if (!options.qrPng.empty() && !writeQrPng(std::string_view(result.uri), options.qrPng, &error)) {
     return fail(ctx, kExitFailed, error);

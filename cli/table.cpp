@@ -19,6 +19,8 @@ void appendRow(std::string* out, const TableRow& row, const std::vector<std::siz
     *out += cell;
     if (i + 1 < widths.size()) out->append(widths[i] - displayWidth(cell) + 2, ' ');
   }
+  // Empty cells at the end of the row would leave trailing spaces.
+  while (!out->empty() && out->back() == ' ') out->pop_back();
   *out += '\n';
 }
 

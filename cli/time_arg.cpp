@@ -79,14 +79,16 @@ std::optional<std::int64_t> localDateTime(std::string_view text) {
   return static_cast<std::int64_t>(t);
 }
 
-std::string formatLocal(std::int64_t unixSeconds, const char* format) {
+std::string formatLocal(std::int64_t unixSeconds, bool withSeconds) {
   std::time_t t = static_cast<std::time_t>(unixSeconds);
   std::tm tm{};
   char buffer[32];
-  if (localtime_r(&t, &tm) == nullptr || std::strftime(buffer, sizeof(buffer), format, &tm) == 0) {
-    return std::to_string(unixSeconds);
+  std::size_t n = 0;
+  if (localtime_r(&t, &tm) != nullptr) {
+    n = withSeconds ? std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M:%S", &tm)
+                    : std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M", &tm);
   }
-  return buffer;
+  return n == 0 ? std::to_string(unixSeconds) : std::string(buffer, n);
 }
 
 }  // namespace
@@ -112,12 +114,8 @@ std::optional<std::int64_t> parseTimeArgument(std::string_view text, std::int64_
   return result;
 }
 
-std::string formatLocalMinute(std::int64_t unixSeconds) {
-  return formatLocal(unixSeconds, "%Y-%m-%d %H:%M");
-}
+std::string formatLocalMinute(std::int64_t unixSeconds) { return formatLocal(unixSeconds, false); }
 
-std::string formatLocalSecond(std::int64_t unixSeconds) {
-  return formatLocal(unixSeconds, "%Y-%m-%d %H:%M:%S");
-}
+std::string formatLocalSecond(std::int64_t unixSeconds) { return formatLocal(unixSeconds, true); }
 
 }  // namespace authd::cli

@@ -6,6 +6,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <string.h>  // explicit_bzero: the client must not pull in libcrypto
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -142,7 +144,10 @@ std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* 
     setError(error, ClientError::Kind::protocol, "request too large");
     return std::nullopt;
   }
-  if (!connectBy(deadline, error) || !sendAll(line, deadline, error)) {
+  bool sent = connectBy(deadline, error) && sendAll(line, deadline, error);
+  // The request may carry a code: wipe our serialised copy whatever happened.
+  explicit_bzero(line.data(), line.size());
+  if (!sent) {
     disconnect();
     return std::nullopt;
   }

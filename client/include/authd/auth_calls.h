@@ -43,8 +43,8 @@ struct CallResult {
 };
 
 struct FactorsAnswer {
-  std::vector<std::string> factors;      // active factors; empty when none is enrolled
-  bool locked = false;                   // the failure limit locked the second factor
+  std::vector<std::string> factors;        // active factors; empty when none is enrolled
+  bool locked = false;                     // the failure limit locked the second factor
   std::optional<std::int64_t> retryAfter;  // seconds; always set when locked
 };
 
@@ -68,7 +68,7 @@ enum class Decision { accept, reject, locked };
 
 struct VerifyAnswer {
   Decision decision = Decision::reject;
-  std::string message;                     // text for the user, from authd
+  std::string message;                       // text for the user, from authd
   std::optional<std::int64_t> retryAfter;    // seconds; always set when locked
   std::optional<std::int64_t> credentialId;  // always set when accepted
 };

@@ -1,0 +1,54 @@
+// fsync_rate: the disk's raw durable-write rate, the baseline for the verify benchmark. Appends
+// 4 KiB and calls fdatasync in a loop (what a WAL commit does at the least) on a scratch file in
+// the given directory, for a bounded time and count, and prints the rate.
+// Usage: fsync_rate --dir DIR [--seconds S]
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+int main(int argc, char** argv) {
+  CLI::App app{"fsync_rate: write + fdatasync operations per second"};
+  std::string dir;
+  double seconds = 2;
+  app.add_option("--dir", dir, "directory on the filesystem to measure")->required();
+  app.add_option("--seconds", seconds, "how long to measure")->check(CLI::Range(0.1, 60.0));
+  CLI11_PARSE(app, argc, argv);
+
+  std::string path = dir + "/fsync_rate.XXXXXX";
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) {
+    std::fprintf(stderr, "fsync_rate: %s: %s\n", path.c_str(), std::strerror(errno));
+    return 1;
+  }
+  ::unlink(path.c_str());  // the data goes away with the descriptor
+  std::array<char, 4096> block{};
+  block.fill('x');
+  constexpr long kMaxOps = 10'000'000;
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  long ops = 0;
+  while (ops < kMaxOps && Clock::now() < end) {
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
+        ::fdatasync(fd) != 0) {
+      std::fprintf(stderr, "fsync_rate: write/fdatasync: %s\n", std::strerror(errno));
+      ::close(fd);
+      return 1;
+    }
+    ++ops;
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  ::close(fd);
+  std::printf("fdatasync_per_s=%.0f ops=%ld seconds=%.3f\n", static_cast<double>(ops) / elapsed,
+              ops, elapsed);
+  return 0;
+}

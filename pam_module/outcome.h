@@ -1,0 +1,49 @@
+#pragma once
+// What pam_authd answers, as pure functions of what authd said: no PAM handle, no I/O, so every
+// mapping from an answer or an error to a PAM return code is unit-tested. Default deny: only a
+// parsed "accept" yields PAM_SUCCESS, only an explicit empty factor list with nouserok yields
+// PAM_IGNORE; every error is PAM_AUTHINFO_UNAVAIL (there is no fail-open mode).
+
+#include <security/pam_modules.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "authd/auth_calls.h"
+
+namespace authd::pam {
+
+inline constexpr const char* kPrompt = "Verification code: ";
+inline constexpr std::string_view kMsgUnavailable =
+    "The verification service is unavailable. Try again later or ask IT support.";
+inline constexpr std::string_view kMsgNotEnrolled =
+    "No second factor is enrolled for your account.";
+inline constexpr std::string_view kMsgUnsupported =
+    "Your second factor cannot be used for this logon.";
+inline constexpr std::string_view kMsgFailed = "Verification failed.";
+
+struct Outcome {
+  int pamCode = PAM_AUTH_ERR;  // default deny
+  std::string userMessage;     // shown as PAM_ERROR_MSG unless empty
+  std::string reason;          // reason class for the log, e.g. "reject", "unavailable:timeout"
+  std::string detail;          // more for the log (client error text); never a secret
+};
+
+// After `factors`: nullopt means the user must now be asked for a TOTP code; otherwise the final
+// outcome.
+std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result, bool nouserok);
+
+// After `verify`.
+Outcome outcomeOfVerify(const CallResult<VerifyAnswer>& result);
+
+// The conversation failed or returned no answer.
+Outcome outcomeOfConversationFailure(std::string detail);
+// The user entered nothing.
+Outcome outcomeOfEmptyCode();
+
+// "Too many failed attempts. ... try again in N minutes ..." with N rounded up, at least 1.
+std::string lockedMessage(std::optional<std::int64_t> retryAfterSeconds);
+
+}  // namespace authd::pam

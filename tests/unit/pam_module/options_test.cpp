@@ -1,0 +1,92 @@
+#include "options.h"
+
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "authd/protocol.h"
+
+using authd::pam::ModuleOptions;
+using authd::pam::parseOptions;
+
+namespace {
+
+std::optional<ModuleOptions> parse(std::vector<const char*> args, std::string* error) {
+  return parseOptions(args, error);
+}
+
+void requireError(std::vector<const char*> args, const std::string& mentions) {
+  std::string error;
+  CAPTURE(mentions);
+  CHECK_FALSE(parse(args, &error).has_value());
+  CHECK(error.find(mentions) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("no options: defaults") {
+  std::string error;
+  auto o = parse({}, &error);
+  REQUIRE(o.has_value());
+  CHECK(o->socketPath == authd::protocol::kDefaultSocketPath);
+  CHECK(o->timeout == std::chrono::seconds(10));
+  CHECK_FALSE(o->nouserok);
+  CHECK_FALSE(o->debug);
+}
+
+TEST_CASE("the environment does not choose the socket") {
+  // su and sudo run PAM with the authenticating user's environment.
+  ::setenv("AUTHD_SOCKET", "/tmp/evil.sock", 1);
+  std::string error;
+  auto o = parse({}, &error);
+  ::unsetenv("AUTHD_SOCKET");
+  REQUIRE(o.has_value());
+  CHECK(o->socketPath == authd::protocol::kDefaultSocketPath);
+}
+
+TEST_CASE("all options") {
+  std::string error;
+  auto o = parse({"socket=/run/x/authd.sock", "timeout=120", "nouserok", "debug"}, &error);
+  REQUIRE(o.has_value());
+  CHECK(o->socketPath == "/run/x/authd.sock");
+  CHECK(o->timeout == std::chrono::seconds(120));
+  CHECK(o->nouserok);
+  CHECK(o->debug);
+  auto low = parse({"timeout=1"}, &error);
+  REQUIRE(low.has_value());
+  CHECK(low->timeout == std::chrono::seconds(1));
+}
+
+TEST_CASE("unknown options are refused by name") {
+  requireError({"nousrok"}, "unknown option \"nousrok\"");
+  requireError({"debug", "try_first_pass"}, "\"try_first_pass\"");
+  requireError({"nouserok=1"}, "\"nouserok=1\"");
+  requireError({"Debug"}, "\"Debug\"");
+  requireError({""}, "unknown option \"\"");
+  requireError({"=x"}, "unknown option \"=x\"");
+}
+
+TEST_CASE("bad timeouts are refused") {
+  for (const char* arg :
+       {"timeout=0", "timeout=121", "timeout=-5", "timeout=", "timeout=10s", "timeout= 10",
+        "timeout=+10", "timeout=1.5", "timeout=abc", "timeout=99999999999999999999999"}) {
+    CAPTURE(arg);
+    requireError({arg}, "timeout");
+  }
+  requireError({"timeout"}, "needs a value");
+}
+
+TEST_CASE("bad socket paths are refused") {
+  requireError({"socket="}, "socket");
+  requireError({"socket=relative/authd.sock"}, "absolute");
+  requireError({"socket"}, "needs a value");
+  std::string tooLong = "socket=/" + std::string(200, 'a');
+  requireError({tooLong.c_str()}, "socket");
+}
+
+TEST_CASE("duplicates are refused") {
+  requireError({"debug", "debug"}, "duplicate option \"debug\"");
+  requireError({"timeout=5", "timeout=5"}, "duplicate option \"timeout\"");
+  requireError({"socket=/a", "socket=/b"}, "duplicate option \"socket\"");
+  requireError({"nouserok", "debug", "nouserok"}, "duplicate option \"nouserok\"");
+}

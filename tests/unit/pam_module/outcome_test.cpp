@@ -1,0 +1,139 @@
+#include "outcome.h"
+
+#include <doctest/doctest.h>
+
+using authd::CallError;
+using authd::CallResult;
+using authd::Decision;
+using authd::FactorsAnswer;
+using authd::VerifyAnswer;
+using namespace authd::pam;
+
+namespace {
+
+CallResult<FactorsAnswer> factors(std::vector<std::string> list, bool locked = false,
+                                  std::optional<std::int64_t> retryAfter = std::nullopt) {
+  return CallResult<FactorsAnswer>{FactorsAnswer{std::move(list), locked, retryAfter}, {}};
+}
+
+CallResult<VerifyAnswer> verify(Decision d, std::string message,
+                                std::optional<std::int64_t> retryAfter = std::nullopt) {
+  return CallResult<VerifyAnswer>{VerifyAnswer{d, std::move(message), retryAfter, 1}, {}};
+}
+
+const CallError::Kind kOutageKinds[] = {CallError::Kind::connect, CallError::Kind::timeout,
+                                        CallError::Kind::io, CallError::Kind::protocol,
+                                        CallError::Kind::server};
+
+}  // namespace
+
+TEST_CASE("factors: totp enrolled means ask for a code") {
+  CHECK_FALSE(outcomeOfFactors(factors({"totp"}), false).has_value());
+  CHECK_FALSE(outcomeOfFactors(factors({"fido2", "totp"}), true).has_value());
+}
+
+TEST_CASE("factors: empty list without nouserok denies with a message") {
+  auto o = outcomeOfFactors(factors({}), false);
+  REQUIRE(o.has_value());
+  CHECK(o->pamCode == PAM_AUTH_ERR);
+  CHECK(o->userMessage == kMsgNotEnrolled);
+  CHECK(o->reason == "no_factor");
+}
+
+TEST_CASE("factors: empty list with nouserok is ignored") {
+  auto o = outcomeOfFactors(factors({}), true);
+  REQUIRE(o.has_value());
+  CHECK(o->pamCode == PAM_IGNORE);
+  CHECK(o->userMessage.empty());
+}
+
+TEST_CASE("factors: errors are never ignored, also with nouserok (CVE-2020-24612)") {
+  for (auto kind : kOutageKinds) {
+    for (bool nouserok : {false, true}) {
+      CAPTURE(static_cast<int>(kind));
+      auto o = outcomeOfFactors(CallResult<FactorsAnswer>::failure(CallError{kind, "x", "why"}),
+                                nouserok);
+      REQUIRE(o.has_value());
+      CHECK(o->pamCode == PAM_AUTHINFO_UNAVAIL);
+      CHECK(o->userMessage == kMsgUnavailable);
+      CHECK(o->reason.rfind("unavailable:", 0) == 0);
+      CHECK(o->detail == "why");
+    }
+  }
+}
+
+TEST_CASE("factors: server error code is in the reason") {
+  auto o = outcomeOfFactors(
+      CallResult<FactorsAnswer>::failure(CallError{CallError::Kind::server, "unavailable", "db"}),
+      false);
+  REQUIRE(o.has_value());
+  CHECK(o->reason == "unavailable:server:unavailable");
+}
+
+TEST_CASE("factors: an unsendable user name is a plain denial") {
+  auto o = outcomeOfFactors(
+      CallResult<FactorsAnswer>::failure(CallError{CallError::Kind::argument, "", "bad user"}),
+      true);
+  REQUIRE(o.has_value());
+  CHECK(o->pamCode == PAM_AUTH_ERR);
+  CHECK(o->reason == "invalid_input");
+}
+
+TEST_CASE("factors: locked") {
+  auto o = outcomeOfFactors(factors({"totp"}, true, 300), true);
+  REQUIRE(o.has_value());
+  CHECK(o->pamCode == PAM_MAXTRIES);
+  CHECK(o->userMessage ==
+        "Too many failed attempts. Your second factor is locked; try again in 5 minutes or ask "
+        "IT support.");
+}
+
+TEST_CASE("factors: no usable factor denies") {
+  auto o = outcomeOfFactors(factors({"fido2"}), true);
+  REQUIRE(o.has_value());
+  CHECK(o->pamCode == PAM_AUTH_ERR);
+  CHECK(o->userMessage == kMsgUnsupported);
+}
+
+TEST_CASE("lockedMessage rounds up to whole minutes") {
+  CHECK(lockedMessage(0).find("in 1 minute or") != std::string::npos);
+  CHECK(lockedMessage(std::nullopt).find("in 1 minute or") != std::string::npos);
+  CHECK(lockedMessage(1).find("in 1 minute or") != std::string::npos);
+  CHECK(lockedMessage(60).find("in 1 minute or") != std::string::npos);
+  CHECK(lockedMessage(61).find("in 2 minutes or") != std::string::npos);
+  CHECK(lockedMessage(3600).find("in 60 minutes or") != std::string::npos);
+  CHECK(lockedMessage(-5).find("in 1 minute or") != std::string::npos);
+}
+
+TEST_CASE("verify: only accept succeeds") {
+  auto ok = outcomeOfVerify(verify(Decision::accept, "Verification code accepted."));
+  CHECK(ok.pamCode == PAM_SUCCESS);
+  CHECK(ok.userMessage.empty());
+
+  auto reject = outcomeOfVerify(verify(Decision::reject, "Verification failed."));
+  CHECK(reject.pamCode == PAM_AUTH_ERR);
+  CHECK(reject.userMessage == "Verification failed.");
+  CHECK(reject.reason == "reject");
+
+  auto locked = outcomeOfVerify(verify(Decision::locked, "Locked for now.", 60));
+  CHECK(locked.pamCode == PAM_MAXTRIES);
+  CHECK(locked.userMessage == "Locked for now.");
+}
+
+TEST_CASE("verify: every call failure denies") {
+  for (auto kind : kOutageKinds) {
+    CAPTURE(static_cast<int>(kind));
+    auto o = outcomeOfVerify(CallResult<VerifyAnswer>::failure(CallError{kind, "", "x"}));
+    CHECK(o.pamCode == PAM_AUTHINFO_UNAVAIL);
+  }
+  auto arg = outcomeOfVerify(
+      CallResult<VerifyAnswer>::failure(CallError{CallError::Kind::argument, "", "code"}));
+  CHECK(arg.pamCode == PAM_AUTH_ERR);
+  CHECK(arg.userMessage == kMsgFailed);
+}
+
+TEST_CASE("conversation failure and empty code deny") {
+  CHECK(outcomeOfConversationFailure("Conversation error").pamCode == PAM_AUTH_ERR);
+  CHECK(outcomeOfEmptyCode().pamCode == PAM_AUTH_ERR);
+  CHECK(outcomeOfEmptyCode().reason == "empty_code");
+}
