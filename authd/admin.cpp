@@ -8,7 +8,7 @@
 
 #include "authd/async.h"
 #include "authd/op_error.h"
-#include "authd/otpauth.h"
+#include "authd/otpauth_uri.h"
 #include "authd/protocol.h"
 #include "authd/totp.h"
 
@@ -31,6 +31,24 @@ std::string base32(const SecretBytes& secret) {
   std::free(out);
   encoded.erase(encoded.find_last_not_of('=') + 1);
   return encoded;
+}
+
+std::string otpauthUriFor(const std::string& issuer, const std::string& user,
+                          const std::string& secretBase32, const TotpSpec& spec) {
+  OtpauthUri uri;
+  uri.issuer = issuer;
+  uri.account = user;
+  uri.secret = secretBase32;
+  uri.algorithm = spec.algorithm == TotpAlgorithm::sha256   ? OtpAlgorithm::sha256
+                  : spec.algorithm == TotpAlgorithm::sha512 ? OtpAlgorithm::sha512
+                                                            : OtpAlgorithm::sha1;
+  uri.digits = spec.digits;
+  uri.period = kTotpStepSeconds;
+  std::string error;
+  auto built = buildOtpauthUri(uri, &error);
+  // Issuer and user passed config and protocol checks; a refusal here is a bug, not input.
+  if (!built) throw std::runtime_error("cannot build otpauth URI: " + error);
+  return *built;
 }
 
 TotpSpec resolveSpec(const EnrollTotpRequest& r, const Config& config) {
@@ -96,7 +114,7 @@ boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequ
   co_await commit(insert);
   answer.state = record.state;
   answer.secretBase32 = base32(secret);
-  answer.uri = otpauthTotpUri(core_.config.totp.issuer, request.user, answer.secretBase32, spec);
+  answer.uri = otpauthUriFor(core_.config.totp.issuer, request.user, answer.secretBase32, spec);
   co_return answer;
 }
 

@@ -142,6 +142,10 @@ bool checkConsistency(const Config& c, const std::string& origin, std::string* e
     *error = origin + ": key totp.digits: must be 6 or 8";
     return false;
   }
+  if (c.totp.issuer.find(':') != std::string::npos || c.totp.issuer.size() > 64) {
+    *error = origin + ": key totp.issuer: must be at most 64 bytes without ':'";
+    return false;
+  }
   if (c.lockout.maxDelay < c.lockout.baseDelay) {
     *error = origin + ": key lockout.max_delay: must not be smaller than lockout.base_delay";
     return false;

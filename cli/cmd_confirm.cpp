@@ -8,7 +8,7 @@
 #include "authd/protocol.h"
 #include "cli/prompt.h"
 #include "cli/response_reader.h"
-#include "enrollment/wipe.h"
+#include "authd/wipe.h"
 
 namespace authd::cli {
 

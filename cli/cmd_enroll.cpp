@@ -12,7 +12,7 @@
 #include "cli/commands.h"
 #include "cli/response_reader.h"
 #include "enrollment/qr_code.h"
-#include "enrollment/wipe.h"
+#include "authd/wipe.h"
 
 namespace authd::cli {
 

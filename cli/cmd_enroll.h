@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "enrollment/otpauth_uri.h"
+#include "authd/otpauth_uri.h"
 
 namespace authd::cli {
 

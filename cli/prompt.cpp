@@ -7,7 +7,7 @@
 #include <istream>
 #include <ostream>
 
-#include "enrollment/wipe.h"
+#include "authd/wipe.h"
 
 namespace authd::cli {
 

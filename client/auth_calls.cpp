@@ -1,6 +1,7 @@
 #include "authd/auth_calls.h"
 
-#include <string.h>  // explicit_bzero
+#include "authd/wipe.h"
+
 
 #include "authd/json_reader.h"
 #include "authd/protocol.h"
@@ -158,14 +159,7 @@ std::string_view callErrorKindName(CallError::Kind kind) {
   return "unknown";
 }
 
-VerifyRequest::~VerifyRequest() { wipeSecretString(code); }
-
-void wipeSecretString(std::string& text) {
-  // The whole capacity: a shorter earlier value may have left bytes past size().
-  text.resize(text.capacity());
-  explicit_bzero(text.data(), text.size());
-  text.clear();
-}
+VerifyRequest::~VerifyRequest() { wipeString(code); }
 
 CallResult<FactorsAnswer> parseFactorsResponse(const json& response) {
   using Result = CallResult<FactorsAnswer>;

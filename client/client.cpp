@@ -6,14 +6,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <string.h>  // explicit_bzero: the client must not pull in libcrypto
-
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include "authd/json_reader.h"
 #include "authd/protocol.h"
+#include "authd/wipe.h"
 
 namespace authd {
 
@@ -58,7 +58,7 @@ Client::~Client() { disconnect(); }
 void Client::disconnect() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  pending_.clear();
+  wipeString(pending_);
 }
 
 bool Client::connectBy(Clock::time_point deadline, ClientError* error) {
@@ -111,6 +111,8 @@ std::optional<std::string> Client::receiveLine(Clock::time_point deadline, Clien
     auto newline = pending_.find('\n');
     if (newline != std::string::npos) {
       std::string line = pending_.substr(0, newline);
+      // Responses may carry an enrolment secret: clear the consumed bytes before dropping them.
+      std::fill(pending_.begin(), pending_.begin() + static_cast<long>(newline) + 1, '\0');
       pending_.erase(0, newline + 1);
       return line;
     }
@@ -146,7 +148,7 @@ std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* 
   }
   bool sent = connectBy(deadline, error) && sendAll(line, deadline, error);
   // The request may carry a code: wipe our serialised copy whatever happened.
-  explicit_bzero(line.data(), line.size());
+  wipeString(line);
   if (!sent) {
     disconnect();
     return std::nullopt;
@@ -158,6 +160,7 @@ std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* 
   }
   std::string why;
   auto response = parseProtocolLine(*answer, &why);
+  wipeString(*answer);
   bool envelopeOk = response && response->contains("v") && (*response)["v"] == protocol::kVersion &&
                     response->contains("id") && (*response)["id"] == id &&
                     response->contains("ok") && (*response)["ok"].is_boolean();

@@ -85,7 +85,4 @@ CallResult<VerifyAnswer> verifyCode(Client& client, const VerifyRequest& request
 CallResult<FactorsAnswer> parseFactorsResponse(const nlohmann::json& response);
 CallResult<VerifyAnswer> parseVerifyResponse(const nlohmann::json& response);
 
-// Overwrites a string's whole buffer and empties it (for codes typed by a user).
-void wipeSecretString(std::string& text);
-
 }  // namespace authd

@@ -91,3 +91,9 @@ TEST_CASE("a missing file is a clear error") {
   CHECK_FALSE(loadConfigFile("/nonexistent/authd.toml", &error).has_value());
   CHECK(error.find("/nonexistent/authd.toml: cannot open") == 0);
 }
+
+TEST_CASE("an issuer that cannot go into an otpauth label is refused") {
+  std::string error;
+  CHECK_FALSE(parse("[totp]\nissuer = \"IT:Security\"\n", &error).has_value());
+  CHECK(error.find("key totp.issuer") != std::string::npos);
+}

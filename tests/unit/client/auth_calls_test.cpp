@@ -270,14 +270,3 @@ TEST_CASE("transport failures keep their kind") {
   REQUIRE_FALSE(g.ok());
   CHECK(g.error.kind == CallError::Kind::protocol);
 }
-
-TEST_CASE("wipeSecretString clears the whole buffer") {
-  std::string s = "123456789012345678901234567890";
-  s.resize(3);
-  const char* data = s.data();
-  std::size_t capacity = s.capacity();
-  authd::wipeSecretString(s);
-  CHECK(s.empty());
-  CHECK(s.data() == data);  // no reallocation: the same buffer was overwritten
-  for (std::size_t i = 0; i < capacity; ++i) CHECK(data[i] == '\0');
-}

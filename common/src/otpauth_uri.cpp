@@ -1,9 +1,9 @@
-#include "enrollment/otpauth_uri.h"
+#include "authd/otpauth_uri.h"
 
 #include <charconv>
 #include <set>
 
-#include "enrollment/wipe.h"
+#include "authd/wipe.h"
 
 namespace authd {
 

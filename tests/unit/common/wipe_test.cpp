@@ -1,4 +1,4 @@
-#include "enrollment/wipe.h"
+#include "authd/wipe.h"
 
 #include <doctest/doctest.h>
 

@@ -6,7 +6,7 @@
 
 namespace authd {
 
-// Overwrites the whole buffer (capacity, not only size) with OPENSSL_cleanse and empties it.
+// Overwrites the whole buffer (capacity, not only size) with explicit_bzero and empties it.
 void wipeString(std::string& text);
 
 // Wipes the referenced string when the scope ends, on every return path.

@@ -1,4 +1,4 @@
-#include "enrollment/otpauth_uri.h"
+#include "authd/otpauth_uri.h"
 
 #include <doctest/doctest.h>
 
