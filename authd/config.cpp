@@ -82,6 +82,7 @@ const std::vector<Option>& options() {
       {"store", "key_file", stringOption(&C::store, &C::Store::keyFile)},
       {"store", "max_batch", intOption(&C::store, &C::Store::maxBatch, 1, 65536)},
       {"directory", "backend", stringOption(&C::directory, &C::Directory::backend, {"nss"})},
+      {"directory", "cache_ttl", intOption(&C::directory, &C::Directory::cacheTtl, 0, 3600)},
       {"totp", "issuer", stringOption(&C::totp, &C::Totp::issuer)},
       {"totp", "window", intOption(&C::totp, &C::Totp::window, 0, 10)},
       {"totp", "digits", intOption(&C::totp, &C::Totp::digits, 6, 8)},

@@ -27,6 +27,7 @@ struct Config {
   } store;
   struct Directory {
     std::string backend = "nss";
+    int cacheTtl = 60;  // seconds an answer (also "no such account") is reused; 0 = off
   } directory;
   struct Totp {
     std::string issuer = "authd";

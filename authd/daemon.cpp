@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "authd/directory_cache.h"
 #include "authd/dispatcher.h"
 #include "authd/key_file.h"
 #include "authd/log.h"
@@ -52,7 +53,9 @@ int runDaemon(const Config& config, Clock clock) {
   }
   SecretBox box(std::move(*key), systemRandom());
   auto store = openSqliteStore({config.store.database, config.store.maxBatch, 5000});
-  auto directory = makeNssDirectory();
+  // The cache ages in real time even when the verification clock is injected (benchmark).
+  auto directory = makeCachingDirectory(makeNssDirectory(), systemClock(),
+                                        {config.directory.cacheTtl, 100000});
 
   boost::asio::io_context io(config.server.threads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));

@@ -1,6 +1,7 @@
-// fsync_rate: the disk's raw durable-write rate, the baseline for the verify benchmark. Appends
-// 4 KiB and calls fdatasync in a loop (what a WAL commit does at the least) on a scratch file in
-// the given directory, for a bounded time and count, and prints the rate.
+// fsync_rate: the disk's raw durable-write rate, the baseline for the verify benchmark. Writes
+// 4 KiB into a preallocated scratch file and calls fdatasync, in a loop bounded in time and count,
+// and prints the rate. Overwriting (not appending) matches SQLite's WAL, which reuses its file
+// after each checkpoint, so fdatasync need not also commit a size change.
 // Usage: fsync_rate --dir DIR [--seconds S]
 
 #include <fcntl.h>
@@ -31,6 +32,19 @@ int main(int argc, char** argv) {
   ::unlink(path.c_str());  // the data goes away with the descriptor
   std::array<char, 4096> block{};
   block.fill('x');
+  constexpr off_t kFileBytes = 4 << 20;
+  for (off_t at = 0; at < kFileBytes; at += static_cast<off_t>(block.size())) {
+    if (::pwrite(fd, block.data(), block.size(), at) != static_cast<ssize_t>(block.size())) {
+      std::fprintf(stderr, "fsync_rate: preallocate: %s\n", std::strerror(errno));
+      ::close(fd);
+      return 1;
+    }
+  }
+  if (::fsync(fd) != 0) {
+    std::fprintf(stderr, "fsync_rate: fsync: %s\n", std::strerror(errno));
+    ::close(fd);
+    return 1;
+  }
   constexpr long kMaxOps = 10'000'000;
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -38,7 +52,8 @@ int main(int argc, char** argv) {
       start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   long ops = 0;
   while (ops < kMaxOps && Clock::now() < end) {
-    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
+    const off_t at = static_cast<off_t>(ops * static_cast<long>(block.size())) % kFileBytes;
+    if (::pwrite(fd, block.data(), block.size(), at) != static_cast<ssize_t>(block.size()) ||
         ::fdatasync(fd) != 0) {
       std::fprintf(stderr, "fsync_rate: write/fdatasync: %s\n", std::strerror(errno));
       ::close(fd);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The TOTP verification benchmark (docs/performance.md). Builds bench_server, load_gen and
-# fsync_rate (Release) when needed, starts bench_server -- the production daemon with a warped
+# The TOTP verification benchmark (docs/performance.md). Builds bench_server, load_gen and the
+# baseline probes (Release) when needed, starts bench_server -- the production daemon with a warped
 # clock -- in a temporary directory with 10,000 users supplied through nss_wrapper, enrols them,
 # runs the verify load at each concurrency level, prints a table and the baselines measured in
 # the same run, stops the server and removes the directory. Only the Unix socket is used; every

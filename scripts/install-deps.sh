@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   libssl-dev liboath-dev libboost-dev libsqlite3-dev libpam0g-dev
   doctest-dev nlohmann-json3-dev libtomlplusplus-dev libqrencode-dev libcli11-dev libcairo2-dev
+  libfido2-dev libcbor-dev fido2-tools python3-fido2
   pamtester oathtool libnss-wrapper sqlite3 openssl util-linux procps jq socat
 )
 

@@ -1,0 +1,22 @@
+#pragma once
+// Remembers directory answers for a short time. NSS's `files` backend scans /etc/passwd on every
+// call and LDAP costs a round trip; under a logon storm the lookup would dominate a verify.
+// "No such account" is remembered as well, so unknown names answer as fast as known ones (no
+// timing oracle). Errors are never remembered.
+
+#include <memory>
+
+#include "authd/directory.h"
+#include "authd/random.h"
+
+namespace authd {
+
+struct DirectoryCacheOptions {
+  int ttlSeconds = 60;             // 0: no cache
+  std::size_t maxEntries = 100000; // the cache starts over when full
+};
+
+std::unique_ptr<Directory> makeCachingDirectory(std::unique_ptr<Directory> inner, Clock clock,
+                                                DirectoryCacheOptions options);
+
+}  // namespace authd

@@ -1,0 +1,90 @@
+#include "authd/directory_cache.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+
+using namespace authd;
+
+namespace {
+
+// Counts lookups; knows "alice" only; can be told to fail.
+class CountingDirectory final : public Directory {
+ public:
+  explicit CountingDirectory(int* calls, bool* failing) : calls_(calls), failing_(failing) {}
+  std::optional<Account> findUser(const std::string& name) override {
+    ++*calls_;
+    if (*failing_) throw DirectoryError("down");
+    if (name == "alice") return Account{"alice", 1000, {"staff"}};
+    return std::nullopt;
+  }
+  std::optional<Account> findUid(uid_t uid) override {
+    ++*calls_;
+    if (uid == 1000) return Account{"alice", 1000, {"staff"}};
+    return std::nullopt;
+  }
+
+ private:
+  int* calls_;
+  bool* failing_;
+};
+
+struct Fixture {
+  int calls = 0;
+  bool failing = false;
+  std::int64_t now = 1000;
+  std::unique_ptr<Directory> cache = makeCachingDirectory(
+      std::make_unique<CountingDirectory>(&calls, &failing), [this] { return now; }, {60, 3});
+};
+
+}  // namespace
+
+TEST_CASE("answers are reused until they expire") {
+  Fixture f;
+  CHECK(f.cache->findUser("alice")->uid == 1000);
+  CHECK(f.cache->findUser("alice")->groups == std::vector<std::string>{"staff"});
+  CHECK(f.calls == 1);
+  f.now += 59;
+  CHECK(f.cache->findUser("alice").has_value());
+  CHECK(f.calls == 1);
+  f.now += 1;
+  CHECK(f.cache->findUser("alice").has_value());
+  CHECK(f.calls == 2);
+}
+
+TEST_CASE("unknown accounts are cached like known ones") {
+  Fixture f;
+  CHECK_FALSE(f.cache->findUser("mallory").has_value());
+  CHECK_FALSE(f.cache->findUser("mallory").has_value());
+  CHECK(f.calls == 1);
+}
+
+TEST_CASE("errors are not cached") {
+  Fixture f;
+  f.failing = true;
+  CHECK_THROWS_AS(f.cache->findUser("alice"), DirectoryError);
+  f.failing = false;
+  CHECK(f.cache->findUser("alice").has_value());
+  CHECK(f.calls == 2);
+}
+
+TEST_CASE("uid lookups are cached separately and the cache is bounded") {
+  Fixture f;
+  CHECK(f.cache->findUid(1000)->name == "alice");
+  CHECK(f.cache->findUid(1000).has_value());
+  CHECK(f.calls == 1);
+  for (const char* n : {"a", "b", "c", "d"}) f.cache->findUser(n);  // exceeds 3 entries
+  CHECK(f.calls == 5);
+  f.cache->findUser("a");  // dropped when the map was cleared
+  CHECK(f.calls == 6);
+}
+
+TEST_CASE("a ttl of 0 returns the directory itself") {
+  int calls = 0;
+  bool failing = false;
+  auto direct = makeCachingDirectory(std::make_unique<CountingDirectory>(&calls, &failing),
+                                     [] { return 0; }, {0, 10});
+  direct->findUser("alice");
+  direct->findUser("alice");
+  CHECK(calls == 2);
+}
