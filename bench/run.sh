@@ -221,7 +221,7 @@ echo
 echo "baseline: write+fdatasync on the database's filesystem: $FSYNC_RATE/s" \
   "(before the load $FSYNC_BEFORE/s, after $FSYNC_AFTER/s)"
 echo "baseline: account lookups (getpwnam_r + getgrouplist through nss_wrapper, $USERS users," \
-  "one thread): $NSS_RATE/s (authd makes one per verify)"
+  "one thread): $NSS_RATE/s (authd caches them for directory.cache_ttl seconds)"
 echo "baseline: HMAC-SHA1 (16-byte input, one core, openssl speed): $HMAC_RATE/s"
 echo "          (authd computes 3 HMACs per verify with totp.window = 1)"
 for p in "${profiles[@]}"; do echo "$p"; done

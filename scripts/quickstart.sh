@@ -10,13 +10,13 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 1
 fi
 bash scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTHD_TESTS=OFF -DAUTHD_BENCH=OFF >/dev/null
-cmake --build build -j"$(nproc)"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTHD_TESTS=OFF -DAUTHD_BENCH=OFF >/dev/null
+cmake --build build-release -j"$(nproc)"
 
 pam_dir=/usr/lib/$(gcc -print-multiarch)/security
-install -D -m 0755 build/authd /usr/local/sbin/authd
-install -D -m 0755 build/authctl /usr/local/sbin/authctl
-install -D -m 0644 build/pam_authd.so "$pam_dir/pam_authd.so"
+install -D -m 0755 build-release/authd /usr/local/sbin/authd
+install -D -m 0755 build-release/authctl /usr/local/sbin/authctl
+install -D -m 0644 build-release/pam_authd.so "$pam_dir/pam_authd.so"
 install -D -m 0644 README.md /usr/local/share/doc/authd/README.md
 
 # A PAM service used only by pamtester, to try a logon without touching login, sudo or sshd.

@@ -10,7 +10,7 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 run_suite() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -DAUTHD_WERROR=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -DAUTHD_WERROR=ON -DAUTHD_TESTS=ON "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
   ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 }
