@@ -6,7 +6,7 @@ namespace authd::testing {
 
 CborPtr coseKey(const Es256Key& key, int64_t alg) {
   return CanonicalMap()
-      .add(1, cborInt(2))   // kty: EC2
+      .add(1, cborInt(2))  // kty: EC2
       .add(3, cborInt(alg))
       .add(-1, cborInt(1))  // crv: P-256
       .add(-2, cborBytes(key.x()))

@@ -21,6 +21,7 @@ struct SoftAuthenticatorConfig {
   std::optional<uint64_t> seed = 1;  // nullopt: OpenSSL randomness
   bool pinUvAuthToken = true;        // CTAP 2.1 getPinUvAuthTokenUsingPinWithPermissions
   uint8_t maxPinRetries = 8;
+  std::vector<int> pinProtocols = {2, 1};  // getInfo order; libfido2 picks the first it knows
 };
 
 struct PinState {

@@ -23,7 +23,8 @@ inline constexpr size_t kMaxCborInput = 7609;
 inline constexpr int kMaxCborDepth = 8;
 
 // Decodes exactly one item spanning the whole input. Rejects (nullptr) trailing bytes, truncation,
-// indefinite lengths, tags, floats, nesting deeper than kMaxCborDepth, and maps with a repeated key.
+// indefinite lengths, tags, floats, nesting deeper than kMaxCborDepth, and maps with a repeated
+// key.
 CborPtr decodeCbor(ByteView input);
 
 // Serialises an item; empty on failure.

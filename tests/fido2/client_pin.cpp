@@ -183,7 +183,8 @@ CtapReply handleClientPin(AuthenticatorState& state, const cbor_item_t* params) 
   }
   const std::optional<int64_t> version = asInt(mapFind(params, 1));
   if (!version) return ctapError(ctap::kMissingParameter);
-  const std::unique_ptr<PinProtocol> protocol = PinProtocol::create(*version);
+  const std::unique_ptr<PinProtocol> protocol =
+      PinProtocol::create(*version, state.config.pinProtocols);
   if (!protocol) return ctapError(ctap::kInvalidParameter);
   PinRequest request{state, params, *protocol, {}};
   switch (*subcommand) {

@@ -32,7 +32,8 @@ uint8_t checkPinUvAuth(AuthenticatorState& state, const cbor_item_t* params, int
   if (!param) return ctap::kCborUnexpectedType;
   const std::optional<int64_t> version = asInt(mapFind(params, paramKey + 1));
   if (!version) return ctap::kMissingParameter;
-  const std::unique_ptr<PinProtocol> protocol = PinProtocol::create(*version);
+  const std::unique_ptr<PinProtocol> protocol =
+      PinProtocol::create(*version, state.config.pinProtocols);
   if (!protocol) return ctap::kInvalidParameter;
   // A zero-length param is a platform probing whether a PIN is set (CTAP 2.0 §5.1 step 2).
   if (param->empty()) return state.pin.pinHash.empty() ? ctap::kPinNotSet : ctap::kPinInvalid;

@@ -8,12 +8,12 @@
 namespace authd::testing {
 
 struct Faults {
-  bool userPresenceOff = false;  // authData without the UP flag although UP was requested
-  bool wrongRp = false;          // rpIdHash over "wrong-rp.invalid" instead of the rp id
-  bool counterBackwards = false; // each signature reports a counter lower than the previous one
-  bool tamperSignature = false;  // one bit of every signature (attestation, assertion) flipped
-  bool wrongPin = false;         // every PIN is treated as wrong (retries decrease)
-  bool noCredential = false;     // getAssertion answers NO_CREDENTIALS whatever is stored
+  bool userPresenceOff = false;   // authData without the UP flag although UP was requested
+  bool wrongRp = false;           // rpIdHash over "wrong-rp.invalid" instead of the rp id
+  bool counterBackwards = false;  // each signature reports a counter lower than the previous one
+  bool tamperSignature = false;   // one bit of every signature (attestation, assertion) flipped
+  bool wrongPin = false;          // every PIN is treated as wrong (retries decrease)
+  bool noCredential = false;      // getAssertion answers NO_CREDENTIALS whatever is stored
   std::chrono::milliseconds touchDelay{0};  // user presence arrives this late (slow touch)
 };
 

@@ -41,10 +41,11 @@ CborPtr assertionReply(AuthenticatorState& state, const Credential& credential,
   Bytes signature = credential.key.sign(signedData);
   state.tamper(signature);
   CanonicalMap reply;
-  reply.add(1, CanonicalMap()
-                   .add("id", cborBytes(credential.id))
-                   .add("type", cborText("public-key"))
-                   .build())
+  reply
+      .add(1, CanonicalMap()
+                  .add("id", cborBytes(credential.id))
+                  .add("type", cborText("public-key"))
+                  .build())
       .add(2, cborBytes(authData))
       .add(3, cborBytes(signature));
   if (credential.resident) {
@@ -70,8 +71,8 @@ CtapReply handleGetAssertion(AuthenticatorState& state, const cbor_item_t* param
   }
   if (options.uv || options.rk) return ctapError(ctap::kInvalidOption);
   bool verified = false;
-  if (const uint8_t status = checkPinUvAuth(state, params, 6, *cdh, ctap::kPermissionGetAssertion,
-                                            *rpId, &verified);
+  if (const uint8_t status =
+          checkPinUvAuth(state, params, 6, *cdh, ctap::kPermissionGetAssertion, *rpId, &verified);
       status != ctap::kOk) {
     return ctapError(status);
   }

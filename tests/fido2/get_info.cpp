@@ -9,6 +9,8 @@ CtapReply handleGetInfo(AuthenticatorState& state) {
   CborArrayBuilder versions;
   versions.add(cborText("FIDO_2_0"));
   if (state.config.pinUvAuthToken) versions.add(cborText("FIDO_2_1"));
+  CborArrayBuilder protocols;
+  for (int version : state.config.pinProtocols) protocols.add(cborInt(version));
   CanonicalMap options;
   options.add("rk", cborBool(true))
       .add("up", cborBool(true))
@@ -21,7 +23,7 @@ CtapReply handleGetInfo(AuthenticatorState& state) {
                     .add(3, cborBytes(state.aaguid))
                     .add(4, options.build())
                     .add(5, cborInt(1200))  // maxMsgSize
-                    .add(6, CborArrayBuilder().add(cborInt(2)).add(cborInt(1)).build())
+                    .add(6, protocols.build())
                     .build());
 }
 

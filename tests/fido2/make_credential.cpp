@@ -80,8 +80,8 @@ CtapReply handleMakeCredential(AuthenticatorState& state, const cbor_item_t* par
   if (request.options.uv || !request.options.up) return ctapError(ctap::kInvalidOption);
   bool verified = false;
   if (const uint8_t status =
-          checkPinUvAuth(state, params, 8, request.clientDataHash,
-                         ctap::kPermissionMakeCredential, request.rpId, &verified);
+          checkPinUvAuth(state, params, 8, request.clientDataHash, ctap::kPermissionMakeCredential,
+                         request.rpId, &verified);
       status != ctap::kOk) {
     return ctapError(status);
   }
@@ -98,15 +98,15 @@ CtapReply handleMakeCredential(AuthenticatorState& state, const cbor_item_t* par
       std::move(request.userName), std::move(request.displayName), request.options.rk,
       Es256Key::generate(state.rng)});
   const AttestedCredential attested{state.aaguid, credential.id, &credential.key};
-  const Bytes authData = buildAuthData(state.hashedRpId(request.rpId), flags,
-                                       state.nextSignCount(), &attested);
+  const Bytes authData =
+      buildAuthData(state.hashedRpId(request.rpId), flags, state.nextSignCount(), &attested);
   if (authData.empty()) return ctapError(ctap::kOther);
-  return ctapOk(CanonicalMap()
-                    .add(1, cborText("packed"))
-                    .add(2, cborBytes(authData))
-                    .add(3, packedSelfAttestation(state, credential.key, authData,
-                                                  request.clientDataHash))
-                    .build());
+  return ctapOk(
+      CanonicalMap()
+          .add(1, cborText("packed"))
+          .add(2, cborBytes(authData))
+          .add(3, packedSelfAttestation(state, credential.key, authData, request.clientDataHash))
+          .build());
 }
 
 }  // namespace authd::testing

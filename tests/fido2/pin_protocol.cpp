@@ -7,6 +7,7 @@
 #include <openssl/kdf.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 
 namespace authd::testing {
@@ -42,8 +43,8 @@ std::optional<Bytes> aesCbc(ByteView key, ByteView iv, ByteView input, bool encr
 Bytes hmacSha256(ByteView key, ByteView message) {
   Bytes mac(SHA256_DIGEST_LENGTH);
   unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), message.data(),
-           message.size(), mac.data(), &length) == nullptr) {
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), message.data(), message.size(),
+           mac.data(), &length) == nullptr) {
     return {};
   }
   return mac;
@@ -125,6 +126,11 @@ std::unique_ptr<PinProtocol> PinProtocol::create(int64_t version) {
   if (version == 1) return std::make_unique<PinProtocolOne>();
   if (version == 2) return std::make_unique<PinProtocolTwo>();
   return nullptr;
+}
+
+std::unique_ptr<PinProtocol> PinProtocol::create(int64_t version, const std::vector<int>& enabled) {
+  if (std::find(enabled.begin(), enabled.end(), version) == enabled.end()) return nullptr;
+  return create(version);
 }
 
 bool PinProtocol::verify(ByteView key, ByteView message, ByteView param) const {

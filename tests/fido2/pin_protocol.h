@@ -14,6 +14,8 @@ class PinProtocol {
  public:
   // nullptr for a version other than 1 or 2.
   static std::unique_ptr<PinProtocol> create(int64_t version);
+  // nullptr unless the version is also in `enabled`.
+  static std::unique_ptr<PinProtocol> create(int64_t version, const std::vector<int>& enabled);
   virtual ~PinProtocol() = default;
 
   virtual int version() const = 0;
