@@ -2,7 +2,6 @@
 
 #include "authd/wipe.h"
 
-
 #include "authd/json_reader.h"
 #include "authd/protocol.h"
 
@@ -117,6 +116,17 @@ CallError readServerError(JsonReader& reader) {
   return CallError{CallError::Kind::server, *code, message.value_or("")};
 }
 
+// Reads the envelope of a response that must say "ok": true. Returns the error to report
+// otherwise: a protocol error, or the server's own error for "ok": false.
+std::optional<CallError> expectSuccess(const json& response, JsonReader& reader) {
+  if (!response.is_object()) return protocolError("response is not an object");
+  std::string why;
+  auto ok = readEnvelope(reader, &why);
+  if (!ok) return protocolError(why);
+  if (!*ok) return readServerError(reader);
+  return std::nullopt;
+}
+
 bool readFactorList(const json& value, std::vector<std::string>* out, std::string* why) {
   if (!value.is_array() || value.size() > kMaxFactors) {
     *why = "field \"factors\" must be an array of at most " + std::to_string(kMaxFactors);
@@ -163,12 +173,9 @@ VerifyRequest::~VerifyRequest() { wipeString(code); }
 
 CallResult<FactorsAnswer> parseFactorsResponse(const json& response) {
   using Result = CallResult<FactorsAnswer>;
-  if (!response.is_object()) return Result::failure(protocolError("response is not an object"));
   JsonReader reader(response);
+  if (auto error = expectSuccess(response, reader)) return Result::failure(std::move(*error));
   std::string why;
-  auto ok = readEnvelope(reader, &why);
-  if (!ok) return Result::failure(protocolError(why));
-  if (!*ok) return Result::failure(readServerError(reader));
 
   FactorsAnswer answer;
   const json* factors = reader.optionalAny("factors");
@@ -192,12 +199,8 @@ CallResult<FactorsAnswer> parseFactorsResponse(const json& response) {
 
 CallResult<VerifyAnswer> parseVerifyResponse(const json& response) {
   using Result = CallResult<VerifyAnswer>;
-  if (!response.is_object()) return Result::failure(protocolError("response is not an object"));
   JsonReader reader(response);
-  std::string why;
-  auto ok = readEnvelope(reader, &why);
-  if (!ok) return Result::failure(protocolError(why));
-  if (!*ok) return Result::failure(readServerError(reader));
+  if (auto error = expectSuccess(response, reader)) return Result::failure(std::move(*error));
 
   auto result = reader.requireString("result", kMaxResultBytes);
   auto message = reader.requireString("message", kMaxMessageBytes);
