@@ -1,5 +1,7 @@
 #include "authd/config.h"
 
+#include "authd/fido2/relying_party.h"
+
 #include <toml++/toml.h>
 #include <algorithm>
 #include <cerrno>
@@ -66,6 +68,25 @@ std::string setAdminGroup(Config& c, const toml::node& n) {
   return {};
 }
 
+template <typename Section>
+Setter stringListOption(Section Config::*section, std::vector<std::string> Section::*field,
+                        std::size_t maxItems) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    const toml::array* list = n.as_array();
+    if (list == nullptr || list->size() > maxItems) {
+      return "must be an array of at most " + std::to_string(maxItems) + " strings";
+    }
+    std::vector<std::string> values;
+    for (const toml::node& item : *list) {
+      auto v = item.value_exact<std::string>();
+      if (!v || v->empty()) return "must be an array of non-empty strings";
+      values.push_back(*v);
+    }
+    (c.*section).*field = std::move(values);
+    return {};
+  };
+}
+
 const std::vector<Option>& options() {
   using C = Config;
   static const std::vector<Option> table = {
@@ -91,6 +112,17 @@ const std::vector<Option>& options() {
       {"lockout", "max_failures", intOption(&C::lockout, &C::Lockout::maxFailures, 1, 1000)},
       {"lockout", "base_delay", intOption(&C::lockout, &C::Lockout::baseDelay, 1, 86400)},
       {"lockout", "max_delay", intOption(&C::lockout, &C::Lockout::maxDelay, 1, 604800)},
+      {"fido2", "rp_id", stringOption(&C::fido2, &C::Fido2::rpId)},
+      {"fido2", "rp_name", stringOption(&C::fido2, &C::Fido2::rpName)},
+      {"fido2", "attestation",
+       stringOption(&C::fido2, &C::Fido2::attestation, {"none", "self", "trusted"})},
+      {"fido2", "ca_file", stringOption(&C::fido2, &C::Fido2::caFile)},
+      {"fido2", "aaguids", stringListOption(&C::fido2, &C::Fido2::aaguids, 256)},
+      {"fido2", "origins", stringListOption(&C::fido2, &C::Fido2::origins, 64)},
+      {"fido2", "user_verification",
+       stringOption(&C::fido2, &C::Fido2::userVerification,
+                    {"required", "preferred", "discouraged"})},
+      {"fido2", "challenge_ttl", intOption(&C::fido2, &C::Fido2::challengeTtl, 5, 600)},
   };
   return table;
 }
@@ -146,6 +178,21 @@ bool checkConsistency(const Config& c, const std::string& origin, std::string* e
   if (c.totp.issuer.find(':') != std::string::npos || c.totp.issuer.size() > 64) {
     *error = origin + ": key totp.issuer: must be at most 64 bytes without ':'";
     return false;
+  }
+  if (c.fido2.attestation == "trusted" && c.fido2.caFile.empty()) {
+    *error = origin + ": key fido2.ca_file: must be set when fido2.attestation is \"trusted\"";
+    return false;
+  }
+  if (c.fido2.rpId.size() > 253 || c.fido2.rpName.size() > 64) {
+    *error = origin + ": key fido2.rp_id: at most 253 bytes (rp_name at most 64)";
+    return false;
+  }
+  for (const auto& a : c.fido2.aaguids) {
+    if (!fido2::aaguidFromString(a)) {
+      *error = origin + ": key fido2.aaguids: \"" + a +
+               "\" is not an AAGUID (8-4-4-4-12 lower-case hex digits)";
+      return false;
+    }
   }
   if (c.lockout.maxDelay < c.lockout.baseDelay) {
     *error = origin + ": key lockout.max_delay: must not be smaller than lockout.base_delay";

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace authd {
 
@@ -40,6 +41,18 @@ struct Config {
     int baseDelay = 60;   // seconds locked after maxFailures consecutive failures
     int maxDelay = 3600;  // the doubling delay never exceeds this
   } lockout;
+  struct Fido2 {
+    // One relying-party id for the whole service, so a key enrolled once works everywhere.
+    // Baked into every credential: choose it before the first enrolment.
+    std::string rpId = "authd";
+    std::string rpName = "authd";
+    std::string attestation = "self";            // none | self | trusted
+    std::string caFile;                          // PEM vendor roots; required for "trusted"
+    std::vector<std::string> aaguids;            // allowed authenticator models; empty = any
+    std::vector<std::string> origins;            // WebAuthn clients; empty = "https://" + rpId
+    std::string userVerification = "preferred";  // required | preferred | discouraged
+    int challengeTtl = 60;                       // seconds
+  } fido2;
 };
 
 // Reads and validates a TOML file on top of the defaults. On error returns nullopt and sets

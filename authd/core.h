@@ -8,8 +8,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <string>
 
+#include "authd/challenge_book.h"
 #include "authd/config.h"
 #include "authd/directory.h"
+#include "authd/fido2/relying_party.h"
 #include "authd/lockout.h"
 #include "authd/random.h"
 #include "authd/secret_box.h"
@@ -23,6 +25,14 @@ struct Caller {
   std::int64_t pid = -1;
   bool admin = false;
   std::string service;  // PAM service or client name given in the request
+  std::string rhost;    // audit context of a logon, as the client reports it
+  std::string tty;
+};
+
+// FIDO2 relying-party state shared by logon and enrolment.
+struct Fido2Context {
+  ChallengeBook challenges;
+  fido2::AttestationTrust trust;
 };
 
 struct Core {
@@ -33,6 +43,7 @@ struct Core {
   Random random;
   const Config& config;
   boost::asio::thread_pool& blocking;
+  Fido2Context& fido2;
 
   LockoutPolicy lockoutPolicy() const {
     return {config.lockout.maxFailures, config.lockout.baseDelay, config.lockout.maxDelay};

@@ -11,6 +11,7 @@
 
 #include "authd/directory_cache.h"
 #include "authd/dispatcher.h"
+#include "authd/fido2_policy.h"
 #include "authd/key_file.h"
 #include "authd/log.h"
 #include "authd/server.h"
@@ -51,15 +52,21 @@ int runDaemon(const Config& config, Clock clock) {
     log::error(error);
     return 1;
   }
+  auto trust = loadAttestationTrust(config, &error);
+  if (!trust) {
+    log::error(error);
+    return 1;
+  }
+  Fido2Context fido2{ChallengeBook{}, std::move(*trust)};
   SecretBox box(std::move(*key), systemRandom());
   auto store = openSqliteStore({config.store.database, config.store.maxBatch, 5000});
   // The cache ages in real time even when the verification clock is injected (benchmark).
-  auto directory = makeCachingDirectory(makeNssDirectory(), systemClock(),
-                                        {config.directory.cacheTtl, 100000});
+  auto directory =
+      makeCachingDirectory(makeNssDirectory(), systemClock(), {config.directory.cacheTtl, 100000});
 
   boost::asio::io_context io(config.server.threads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
-  Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking};
+  Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking, fido2};
   Dispatcher dispatcher(core);
   UnixListener listener(io, dispatcher,
                         {config.server.socket, config.server.socketMode, config.server.idleTimeout,

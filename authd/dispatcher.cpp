@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "authd/async.h"
+#include "authd/base64url.h"
 #include "authd/log.h"
 #include "authd/op_error.h"
 #include "authd/protocol.h"
@@ -32,6 +33,10 @@ const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
       {"revoke", true, &D::revoke},
       {"unlock", true, &D::unlock},
       {"audit", true, &D::audit},
+      {"fido2_begin", false, &D::fido2Begin},
+      {"fido2_register_begin", true, &D::fido2RegisterBegin},
+      {"fido2_register_finish", true, &D::fido2RegisterFinish},
+      {"fido2_reinstate", true, &D::fido2Reinstate},
   };
   return table;
 }
@@ -91,9 +96,72 @@ json verifyResult(const VerifyAnswer& a) {
 
 json optionalTime(std::int64_t t) { return t == 0 ? json(nullptr) : json(t); }
 
+// Limits of the FIDO2 binary fields (docs/protocol.md), in decoded bytes.
+constexpr std::size_t kMaxChallengeBytes = 64;
+constexpr std::size_t kMaxCredentialIdBytes = 1023;
+constexpr std::size_t kMaxAssertionAuthDataBytes = 1024;
+constexpr std::size_t kMaxSignatureBytes = 1024;
+constexpr std::size_t kMaxRegistrationAuthDataBytes = 2048;
+constexpr std::size_t kMaxAttStmtBytes = 4096;
+constexpr std::size_t kMaxClientDataJsonBytes = 4096;
+
+Bytes decodeField(std::optional<std::string> text, std::string_view key, std::size_t maxBytes,
+                  JsonReader& r) {
+  if (!text) throw OpError(err::kBadRequest, r.error());
+  auto bytes = base64urlDecode(*text, maxBytes);
+  if (!bytes || bytes->empty()) {
+    throw OpError(err::kBadRequest, "field \"" + std::string(key) +
+                                        "\" must be base64url without padding, 1 to " +
+                                        std::to_string(maxBytes) + " bytes");
+  }
+  return std::move(*bytes);
+}
+
+Bytes needBytes(JsonReader& r, std::string_view key, std::size_t maxBytes) {
+  return decodeField(r.requireString(key, base64urlLength(maxBytes)), key, maxBytes, r);
+}
+
+// Exactly one of client_data_hash (CTAP clients) and client_data_json (WebAuthn clients).
+fido2::ClientData readClientData(JsonReader& r) {
+  fido2::ClientData data;
+  auto hash = r.optionalString("client_data_hash", base64urlLength(kMaxChallengeBytes));
+  auto text = r.optionalString("client_data_json", base64urlLength(kMaxClientDataJsonBytes));
+  if (r.failed()) throw OpError(err::kBadRequest, r.error());
+  if (hash.has_value() == text.has_value()) {
+    throw OpError(err::kBadRequest,
+                  "exactly one of \"client_data_hash\" and \"client_data_json\" is required");
+  }
+  if (hash) data.hash = decodeField(hash, "client_data_hash", kMaxChallengeBytes, r);
+  if (text) {
+    Bytes raw = decodeField(text, "client_data_json", kMaxClientDataJsonBytes, r);
+    data.json = std::string(raw.begin(), raw.end());
+  }
+  return data;
+}
+
+json base64urlList(const std::vector<Bytes>& list) {
+  json out = json::array();
+  for (const auto& item : list) out.push_back(base64urlEncode(item));
+  return out;
+}
+
+json fido2Fields(const Fido2CredentialData& f) {
+  fido2::Aaguid aaguid{};
+  if (f.aaguid.size() == aaguid.size()) std::copy(f.aaguid.begin(), f.aaguid.end(), aaguid.begin());
+  return {{"fido2_id", base64urlEncode(f.credentialId)},
+          {"aaguid", fido2::aaguidToString(aaguid)},
+          {"fmt", f.fmt},
+          {"attestation", f.attestation},
+          {"algorithm", f.algorithm},
+          {"sign_count", f.signCount},
+          {"uv_required", f.uvRequired},
+          {"clone_suspected", f.cloneSuspected}};
+}
+
 }  // namespace
 
-Dispatcher::Dispatcher(Core core) : core_(core), verifier_(core), admin_(core) {}
+Dispatcher::Dispatcher(Core core)
+    : core_(core), verifier_(core), admin_(core), fido2Logon_(core), fido2Enrolment_(core) {}
 
 boost::asio::awaitable<std::string> Dispatcher::handle(std::string_view line,
                                                        PeerCredentials peer) {
@@ -122,7 +190,7 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
   auto it = std::find_if(table.begin(), table.end(), [&](const auto& o) { return o.name == *op; });
   if (it == table.end()) co_return errorResponse(id, err::kUnknownOp, "unknown op: " + *op);
 
-  Caller caller{peer.uid, peer.pid, false, {}};
+  Caller caller{peer.uid, peer.pid, false, {}, {}, {}};
   std::string failure;
   std::string_view code;
   try {
@@ -187,15 +255,93 @@ boost::asio::awaitable<json> Dispatcher::factors(JsonReader& r, Caller& caller) 
 boost::asio::awaitable<json> Dispatcher::verify(JsonReader& r, Caller& caller) {
   auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
   auto factor = need(r.requireString("factor", 16), r);
-  auto code = need(r.requireString("code", protocol::kMaxCodeBytes), r);
   caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
-  r.optionalString("rhost", protocol::kMaxHostBytes);
-  r.optionalString("tty", protocol::kMaxHostBytes);
+  caller.rhost = r.optionalString("rhost", protocol::kMaxHostBytes).value_or("");
+  caller.tty = r.optionalString("tty", protocol::kMaxHostBytes).value_or("");
+  if (factor == "fido2") co_return co_await verifyFido2(r, user, caller);
+  if (factor != "totp") throw OpError(err::kBadRequest, "factor must be \"totp\" or \"fido2\"");
+  auto code = need(r.requireString("code", protocol::kMaxCodeBytes), r);
   finishOrThrow(r);
-  if (factor != "totp") throw OpError(err::kBadRequest, "factor must be \"totp\"");
   VerifyAnswer a = co_await verifier_.verifyTotp(user, code, caller);
   OPENSSL_cleanse(code.data(), code.size());
   co_return verifyResult(a);
+}
+
+boost::asio::awaitable<json> Dispatcher::verifyFido2(JsonReader& r, const std::string& user,
+                                                     Caller& caller) {
+  Fido2AssertionRequest request;
+  request.user = user;
+  request.challenge = needBytes(r, "challenge", kMaxChallengeBytes);
+  request.credentialId = needBytes(r, "credential", kMaxCredentialIdBytes);
+  request.authData = needBytes(r, "auth_data", kMaxAssertionAuthDataBytes);
+  request.signature = needBytes(r, "signature", kMaxSignatureBytes);
+  request.clientData = readClientData(r);
+  finishOrThrow(r);
+  VerifyAnswer a = co_await fido2Logon_.verify(std::move(request), caller);
+  json out = verifyResult(a);
+  if (a.decision == Decision::accept) out["message"] = "Security key accepted.";
+  co_return out;
+}
+
+boost::asio::awaitable<json> Dispatcher::fido2Begin(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
+  finishOrThrow(r);
+  Fido2BeginAnswer a = co_await fido2Logon_.begin(user, caller);
+  co_return json{{"challenge", base64urlEncode(a.challenge)},
+                 {"rp_id", core_.config.fido2.rpId},
+                 {"allow", base64urlList(a.allow)},
+                 {"uv", a.uv},
+                 {"timeout", a.timeout}};
+}
+
+boost::asio::awaitable<json> Dispatcher::fido2RegisterBegin(JsonReader& r, Caller& caller) {
+  Fido2RegisterBeginRequest req;
+  req.user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  req.label = r.optionalString("label", protocol::kMaxLabelBytes).value_or(req.label);
+  req.resident = r.optionalBool("resident").value_or(false);
+  req.uv = r.optionalString("uv", 16);
+  finishOrThrow(r);
+  Fido2RegisterBeginAnswer a = co_await fido2Enrolment_.begin(req, caller);
+  co_return json{{"challenge", base64urlEncode(a.challenge)},
+                 {"rp_id", core_.config.fido2.rpId},
+                 {"rp_name", core_.config.fido2.rpName},
+                 {"user_handle", base64urlEncode(a.userHandle)},
+                 {"user_name", a.userName},
+                 {"user_display_name", a.userDisplayName},
+                 {"algorithms", fido2Algorithms()},
+                 {"exclude", base64urlList(a.exclude)},
+                 {"resident", a.resident},
+                 {"uv", a.uv},
+                 {"attestation", core_.config.fido2.attestation},
+                 {"timeout", a.timeout}};
+}
+
+boost::asio::awaitable<json> Dispatcher::fido2RegisterFinish(JsonReader& r, Caller& caller) {
+  Fido2RegisterFinishRequest req;
+  req.user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  req.challenge = needBytes(r, "challenge", kMaxChallengeBytes);
+  req.fmt = need(r.requireString("fmt", 32), r);
+  req.authData = needBytes(r, "auth_data", kMaxRegistrationAuthDataBytes);
+  req.attStmt = needBytes(r, "att_stmt", kMaxAttStmtBytes);
+  req.clientData = readClientData(r);
+  finishOrThrow(r);
+  Fido2RegisterFinishAnswer a = co_await fido2Enrolment_.finish(std::move(req), caller);
+  const auto& c = a.credential;
+  co_return json{{"credential_id", a.credentialId},
+                 {"fido2_id", base64urlEncode(c.credentialId)},
+                 {"aaguid", fido2::aaguidToString(c.aaguid)},
+                 {"attestation", fido2::toString(c.attestation)},
+                 {"fmt", c.fmt},
+                 {"algorithm", c.algorithm}};
+}
+
+boost::asio::awaitable<json> Dispatcher::fido2Reinstate(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  auto id = need(r.requireInt("credential_id", 1, kMaxJsonSafeInt), r);
+  finishOrThrow(r);
+  co_await fido2Enrolment_.reinstate(user, id, caller);
+  co_return json{{"reinstated", id}};
 }
 
 boost::asio::awaitable<json> Dispatcher::enrollTotp(JsonReader& r, Caller& caller) {
@@ -234,15 +380,20 @@ boost::asio::awaitable<json> Dispatcher::list(JsonReader& r, Caller& caller) {
   CredentialListing listing = co_await admin_.list(user, caller);
   json credentials = json::array();
   for (const auto& c : listing.credentials) {
-    credentials.push_back({{"id", c.id},
-                           {"user", c.user},
-                           {"factor", c.factor},
-                           {"label", c.label},
-                           {"state", toString(c.state)},
-                           {"algorithm", c.algorithm},
-                           {"digits", c.digits},
-                           {"created", c.createdAt},
-                           {"last_used", optionalTime(c.lastUsedAt)}});
+    json item = {{"id", c.id},
+                 {"user", c.user},
+                 {"factor", c.factor},
+                 {"label", c.label},
+                 {"state", toString(c.state)},
+                 {"created", c.createdAt},
+                 {"last_used", optionalTime(c.lastUsedAt)}};
+    if (c.fido2) {
+      item.update(fido2Fields(*c.fido2));
+    } else {
+      item["algorithm"] = c.algorithm;
+      item["digits"] = c.digits;
+    }
+    credentials.push_back(std::move(item));
   }
   json locks = json::array();
   for (const auto& l : listing.locks) {
@@ -286,6 +437,8 @@ boost::asio::awaitable<json> Dispatcher::audit(JsonReader& r, Caller& caller) {
                       {"result", e.result},
                       {"reason", e.reason},
                       {"service", e.service},
+                      {"rhost", e.rhost},
+                      {"tty", e.tty},
                       {"uid", e.peerUid},
                       {"pid", e.peerPid}});
   }

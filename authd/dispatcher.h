@@ -13,6 +13,8 @@
 
 #include "authd/admin.h"
 #include "authd/core.h"
+#include "authd/fido2_enrolment.h"
+#include "authd/fido2_logon.h"
 #include "authd/json_reader.h"
 #include "authd/verifier.h"
 
@@ -52,10 +54,18 @@ class Dispatcher {
   boost::asio::awaitable<nlohmann::json> revoke(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> unlock(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> audit(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> verifyFido2(JsonReader& r, const std::string& user,
+                                                     Caller& caller);
+  boost::asio::awaitable<nlohmann::json> fido2Begin(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> fido2RegisterBegin(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> fido2RegisterFinish(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> fido2Reinstate(JsonReader& r, Caller& caller);
 
   Core core_;
   Verifier verifier_;
   AdminService admin_;
+  Fido2Logon fido2Logon_;
+  Fido2Enrolment fido2Enrolment_;
 };
 
 }  // namespace authd

@@ -24,6 +24,27 @@ enum class CredentialState { pending, active, revoked };
 const char* toString(CredentialState state);
 std::optional<CredentialState> credentialStateFrom(std::string_view text);
 
+// What a FIDO2 credential adds to a credential row (factor "fido2").
+struct Fido2CredentialData {
+  std::vector<unsigned char> credentialId;  // as chosen by the authenticator
+  std::vector<unsigned char> coseKey;       // COSE_Key as the authenticator sent it
+  int algorithm = 0;                        // COSE algorithm id
+  std::vector<unsigned char> aaguid;        // 16 bytes
+  std::string fmt;                          // attestation format at registration
+  std::string attestation;                  // "none" | "self" | "basic"
+  std::uint32_t signCount = 0;              // last accepted signature counter
+  bool uvRequired = false;                  // enrolled with uv=required
+  std::vector<unsigned char> userHandle;    // WebAuthn user.id
+  bool cloneSuspected = false;              // counter went backwards; refused until reinstated
+};
+
+enum class SignCountOutcome {
+  advanced,   // stored durably with the transaction
+  regressed,  // not greater than the stored value: the credential is now clone-suspected
+  suspended,  // already clone-suspected
+  notActive,  // missing, revoked, another user's, or not a FIDO2 credential
+};
+
 struct CredentialRecord {
   std::int64_t id = 0;
   std::string user;
@@ -32,10 +53,11 @@ struct CredentialRecord {
   CredentialState state = CredentialState::pending;
   std::string algorithm;  // "sha1" | "sha256" | "sha512"
   int digits = 6;
-  std::vector<unsigned char> sealedSecret;  // SecretBox output; empty once revoked
-  std::int64_t lastStep = -1;               // last accepted TOTP time step, -1 = none
-  std::int64_t createdAt = 0;               // unix seconds
-  std::int64_t lastUsedAt = 0;              // unix seconds, 0 = never
+  std::vector<unsigned char> sealedSecret;   // SecretBox output; empty once revoked
+  std::int64_t lastStep = -1;                // last accepted TOTP time step, -1 = none
+  std::int64_t createdAt = 0;                // unix seconds
+  std::int64_t lastUsedAt = 0;               // unix seconds, 0 = never
+  std::optional<Fido2CredentialData> fido2;  // set for factor "fido2"
 };
 
 struct LockState {
@@ -48,13 +70,15 @@ struct AuditEvent {
   std::int64_t time = 0;
   std::string user;
   std::string op;      // "verify", "enroll", "confirm", "revoke", "unlock", "list", "audit"
-  std::string factor;  // "totp" or empty
+  std::string factor;  // "totp", "fido2" or empty
   std::optional<std::int64_t> credentialId;
   std::string result;   // "accept", "reject", "locked", "ok", "denied", "error"
   std::string reason;   // machine-readable detail, never a secret or code
   std::string service;  // PAM service or client name
   std::int64_t peerUid = -1;
   std::int64_t peerPid = -1;
+  std::string rhost;  // remote host of the logon, when the client knows it
+  std::string tty;    // terminal of the logon, when the client knows it
 };
 
 struct AuditQuery {
@@ -81,6 +105,14 @@ class StoreTxn {
   // Marks a credential revoked and erases its sealed secret. False when not found or revoked.
   virtual bool revokeCredential(std::int64_t credentialId, const std::string& user) = 0;
   virtual void appendAudit(const AuditEvent& event) = 0;
+  // FIDO2: applies the signature-counter rule (WebAuthn §7.2 step 21) to an active credential of
+  // `user` and stores the new counter and last use, or marks the credential clone-suspected.
+  virtual SignCountOutcome advanceSignCount(std::int64_t credentialId, const std::string& user,
+                                            std::uint32_t presented, std::int64_t now) = 0;
+  // Clears the clone-suspected mark; false when there was none to clear.
+  virtual bool reinstateCredential(std::int64_t credentialId, const std::string& user) = 0;
+  // True when any credential (revoked ones included) has this FIDO2 credential id.
+  virtual bool fido2IdExists(const std::vector<unsigned char>& credentialId) = 0;
 };
 
 class Store {

@@ -6,9 +6,7 @@ namespace authd {
 
 namespace {
 
-// Version 1: TOTP credentials, lockout counters and the audit log. A FIDO2 migration will add
-// its columns (counter, public key, aaguid) or a side table keyed by credentials.id; the
-// algorithm/digits columns keep defaults for factors that do not use them.
+// Version 1: TOTP credentials, lockout counters and the audit log.
 constexpr const char* kVersion1 = R"sql(
 CREATE TABLE credentials (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -48,8 +46,27 @@ CREATE INDEX audit_time ON audit (time);
 CREATE INDEX audit_user_time ON audit (user, time);
 )sql";
 
+// Version 2: FIDO2 credentials as columns of the credential row (NULL/0 for TOTP rows), the
+// credential id unique across all users, and the logon's remote host and terminal in the audit.
+constexpr const char* kVersion2 = R"sql(
+ALTER TABLE credentials ADD COLUMN fido2_id BLOB;
+ALTER TABLE credentials ADD COLUMN cose_key BLOB;
+ALTER TABLE credentials ADD COLUMN cose_alg INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN aaguid BLOB;
+ALTER TABLE credentials ADD COLUMN att_fmt TEXT NOT NULL DEFAULT '';
+ALTER TABLE credentials ADD COLUMN att_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE credentials ADD COLUMN sign_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN uv_required INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE credentials ADD COLUMN user_handle BLOB;
+ALTER TABLE credentials ADD COLUMN clone_suspected INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX credentials_fido2_id ON credentials (fido2_id) WHERE fido2_id IS NOT NULL;
+ALTER TABLE audit ADD COLUMN rhost TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN tty TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
+    {2, kVersion2},
 };
 
 std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }

@@ -36,6 +36,16 @@ class SqliteTxn final : public StoreTxn {
     return sql::revokeCredential(open(), credentialId, user);
   }
   void appendAudit(const AuditEvent& event) override { sql::appendAudit(open(), event); }
+  SignCountOutcome advanceSignCount(std::int64_t credentialId, const std::string& user,
+                                    std::uint32_t presented, std::int64_t now) override {
+    return sql::advanceSignCount(open(), credentialId, user, presented, now);
+  }
+  bool reinstateCredential(std::int64_t credentialId, const std::string& user) override {
+    return sql::reinstateCredential(open(), credentialId, user);
+  }
+  bool fido2IdExists(const std::vector<unsigned char>& credentialId) override {
+    return sql::fido2IdExists(open(), credentialId);
+  }
 
  private:
   SqliteDb& open() {

@@ -45,9 +45,10 @@ Query& Query::bind(int index, std::int64_t value) {
 }
 
 Query& Query::bind(int index, std::string_view value) {
-  check(
-      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
-      "bind");
+  // A null pointer would bind NULL; an empty string must stay an (empty) string.
+  const char* data = value.data() == nullptr ? "" : value.data();
+  check(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+        "bind");
   return *this;
 }
 

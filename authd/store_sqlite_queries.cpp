@@ -5,12 +5,29 @@ namespace authd::sql {
 namespace {
 
 // Column lists as literals, so each full statement is one literal (the statement cache key).
-#define AUTHD_AUDIT_COLUMNS                                                                    \
-  "SELECT time, user, op, factor, credential_id, result, reason, service, peer_uid, peer_pid " \
-  "FROM audit "
+#define AUTHD_AUDIT_COLUMNS                                                                     \
+  "SELECT time, user, op, factor, credential_id, result, reason, service, peer_uid, peer_pid, " \
+  "rhost, tty FROM audit "
 #define AUTHD_CREDENTIAL_COLUMNS                                                              \
   "id, user, factor, label, state, algorithm, digits, sealed_secret, last_step, created_at, " \
-  "last_used_at"
+  "last_used_at, fido2_id, cose_key, cose_alg, aaguid, att_fmt, att_type, sign_count, "       \
+  "uv_required, user_handle, clone_suspected"
+
+std::optional<Fido2CredentialData> fido2Columns(const Query& q) {
+  if (q.isNull(11)) return std::nullopt;
+  Fido2CredentialData f;
+  f.credentialId = q.blob(11);
+  f.coseKey = q.blob(12);
+  f.algorithm = static_cast<int>(q.integer(13));
+  f.aaguid = q.blob(14);
+  f.fmt = q.text(15);
+  f.attestation = q.text(16);
+  f.signCount = static_cast<std::uint32_t>(q.integer(17));
+  f.uvRequired = q.integer(18) != 0;
+  f.userHandle = q.blob(19);
+  f.cloneSuspected = q.integer(20) != 0;
+  return f;
+}
 
 CredentialRecord credentialRow(const Query& q) {
   CredentialRecord r;
@@ -27,6 +44,7 @@ CredentialRecord credentialRow(const Query& q) {
   r.lastStep = q.integer(8);
   r.createdAt = q.integer(9);
   r.lastUsedAt = q.integer(10);
+  r.fido2 = fido2Columns(q);
   return r;
 }
 
@@ -48,6 +66,8 @@ AuditEvent auditRow(const Query& q) {
   e.service = q.text(7);
   e.peerUid = q.integer(8);
   e.peerPid = q.integer(9);
+  e.rhost = q.text(10);
+  e.tty = q.text(11);
   return e;
 }
 
@@ -148,10 +168,39 @@ bool claimStep(SqliteDb& db, std::int64_t credentialId, const std::string& user,
   return db.changes() == 1;
 }
 
+namespace {
+
+void bindFido2(Query& q, int first, const std::optional<Fido2CredentialData>& f) {
+  if (!f) {
+    // TOTP rows: NULL blobs (the unique index ignores them), the columns' defaults elsewhere.
+    const std::optional<std::int64_t> null;
+    q.bind(first, null).bind(first + 1, null).bind(first + 2, std::int64_t{0});
+    q.bind(first + 3, null).bind(first + 4, std::string_view()).bind(first + 5, std::string_view());
+    q.bind(first + 6, std::int64_t{0}).bind(first + 7, std::int64_t{0});
+    q.bind(first + 8, null).bind(first + 9, std::int64_t{0});
+    return;
+  }
+  q.bind(first, std::span<const unsigned char>(f->credentialId))
+      .bind(first + 1, std::span<const unsigned char>(f->coseKey))
+      .bind(first + 2, std::int64_t{f->algorithm})
+      .bind(first + 3, std::span<const unsigned char>(f->aaguid))
+      .bind(first + 4, f->fmt)
+      .bind(first + 5, f->attestation)
+      .bind(first + 6, std::int64_t{f->signCount})
+      .bind(first + 7, std::int64_t{f->uvRequired})
+      .bind(first + 8, std::span<const unsigned char>(f->userHandle))
+      .bind(first + 9, std::int64_t{f->cloneSuspected});
+}
+
+}  // namespace
+
 std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& r) {
   Query q = db.query(
       "INSERT INTO credentials (user, factor, label, state, algorithm, digits, sealed_secret, "
-      "last_step, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "last_step, created_at, last_used_at, fido2_id, cose_key, cose_alg, aaguid, att_fmt, "
+      "att_type, sign_count, uv_required, user_handle, clone_suspected) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  bindFido2(q, 11, r.fido2);
   q.bind(1, r.user)
       .bind(2, r.factor)
       .bind(3, r.label)
@@ -191,7 +240,7 @@ bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const std::string
 void appendAudit(SqliteDb& db, const AuditEvent& e) {
   Query q = db.query(
       "INSERT INTO audit (time, user, op, factor, credential_id, result, reason, service, "
-      "peer_uid, peer_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "peer_uid, peer_pid, rhost, tty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, e.time)
       .bind(2, e.user)
       .bind(3, e.op)
@@ -202,7 +251,44 @@ void appendAudit(SqliteDb& db, const AuditEvent& e) {
       .bind(8, e.service)
       .bind(9, e.peerUid)
       .bind(10, e.peerPid)
+      .bind(11, e.rhost)
+      .bind(12, e.tty)
       .run();
+}
+
+SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+                                  std::uint32_t presented, std::int64_t now) {
+  // Read, decide, write: safe because all writes run on the one writer connection in order.
+  Query read = db.query(
+      "SELECT sign_count, clone_suspected FROM credentials "
+      "WHERE id = ? AND user = ? AND state = 'active' AND fido2_id IS NOT NULL");
+  read.bind(1, credentialId).bind(2, user);
+  if (!read.step()) return SignCountOutcome::notActive;
+  const auto stored = static_cast<std::uint32_t>(read.integer(0));
+  if (read.integer(1) != 0) return SignCountOutcome::suspended;
+  const bool increases = (stored == 0 && presented == 0) || presented > stored;
+  if (!increases) {
+    Query mark = db.query("UPDATE credentials SET clone_suspected = 1 WHERE id = ?");
+    mark.bind(1, credentialId).run();
+    return SignCountOutcome::regressed;
+  }
+  Query write = db.query("UPDATE credentials SET sign_count = ?, last_used_at = ? WHERE id = ?");
+  write.bind(1, std::int64_t{presented}).bind(2, now).bind(3, credentialId).run();
+  return SignCountOutcome::advanced;
+}
+
+bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user) {
+  Query q = db.query(
+      "UPDATE credentials SET clone_suspected = 0 "
+      "WHERE id = ? AND user = ? AND state = 'active' AND clone_suspected = 1");
+  q.bind(1, credentialId).bind(2, user).run();
+  return db.changes() == 1;
+}
+
+bool fido2IdExists(SqliteDb& db, const std::vector<unsigned char>& credentialId) {
+  Query q = db.query("SELECT 1 FROM credentials WHERE fido2_id = ?");
+  q.bind(1, std::span<const unsigned char>(credentialId));
+  return q.step();
 }
 
 #undef AUTHD_AUDIT_COLUMNS

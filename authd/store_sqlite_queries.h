@@ -26,5 +26,9 @@ bool activateCredential(SqliteDb& db, std::int64_t credentialId, const std::stri
                         std::int64_t step, std::int64_t now);
 bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user);
 void appendAudit(SqliteDb& db, const AuditEvent& event);
+SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+                                  std::uint32_t presented, std::int64_t now);
+bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user);
+bool fido2IdExists(SqliteDb& db, const std::vector<unsigned char>& credentialId);
 
 }  // namespace authd::sql

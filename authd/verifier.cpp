@@ -85,8 +85,9 @@ VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
                                      const Prepared& prepared, const Caller& caller) {
   VerifyAnswer answer;
   LockState lock = txn.lockState(user);
-  AuditEvent audit{prepared.now, user, "verify",       "totp",     prepared.credentialId,
-                   "",           "",   caller.service, caller.uid, caller.pid};
+  AuditEvent audit{prepared.now, user,      "verify",       "totp",     prepared.credentialId,
+                   "",           "",        caller.service, caller.uid, caller.pid,
+                   caller.rhost, caller.tty};
   if (lockRemaining(lock, prepared.now) > 0) {
     answer.decision = Decision::locked;
     answer.reason = "locked";
@@ -133,12 +134,16 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
       answer.factors = {"totp"};  // indistinguishable from an enrolled account
       return answer;
     }
+    bool fido2 = false;
+    bool totp = false;
     for (const CredentialRecord& c : core_.store.credentials(user)) {
-      if (c.state == CredentialState::active && c.factor == "totp") {
-        answer.factors = {"totp"};
-        break;
-      }
+      if (c.state != CredentialState::active) continue;
+      if (c.factor == "fido2" && c.fido2 && !c.fido2->cloneSuspected) fido2 = true;
+      if (c.factor == "totp") totp = true;
     }
+    // A security key first: clients offer the factors in this order.
+    if (fido2) answer.factors.push_back("fido2");
+    if (totp) answer.factors.push_back("totp");
     answer.retryAfter = lockRemaining(core_.store.lockState(user), core_.clock());
     return answer;
   };

@@ -1,5 +1,6 @@
 // authctl enroll totp USER [--label L] [--digits 6|8] [--algorithm A] [--no-confirm]
 //                          [--qr-png FILE]
+// authctl enroll fido2 ...: cli/cmd_enroll_fido2.cpp
 
 #include "cli/cmd_enroll.h"
 
@@ -7,12 +8,12 @@
 #include <memory>
 #include <ostream>
 
-#include "authd/protocol.h"
+#include "authd/wipe.h"
 #include "cli/cmd_confirm.h"
+#include "cli/cmd_enroll_fido2.h"
 #include "cli/commands.h"
 #include "cli/response_reader.h"
 #include "enrollment/qr_code.h"
-#include "authd/wipe.h"
 
 namespace authd::cli {
 
@@ -101,18 +102,6 @@ int runEnrollTotp(Context& ctx, const EnrollOptions& options) {
   return finishText(ctx, *result, options);
 }
 
-CLI::Validator labelValidator() {
-  return CLI::Validator(
-      [](std::string& label) -> std::string {
-        if (label.empty() || label.size() > protocol::kMaxLabelBytes || printable(label) != label) {
-          return "label must be 1 to " + std::to_string(protocol::kMaxLabelBytes) +
-                 " bytes without control characters";
-        }
-        return {};
-      },
-      "LABEL", "label");
-}
-
 }  // namespace
 
 EnrollResult::~EnrollResult() {
@@ -197,7 +186,11 @@ Runner setupEnroll(CLI::App& sub) {
   totp->add_flag("--no-confirm", options->noConfirm,
                  "activate at once, without a code from the app");
   totp->add_option("--qr-png", options->qrPng, "also write the QR code to this new PNG file");
-  return [options](Context& ctx) { return runEnrollTotp(ctx, *options); };
+  CLI::App* fido2 = sub.add_subcommand("fido2", "enrol a FIDO2 security key (plugged in here)");
+  Runner runFido2 = setupEnrollFido2(*fido2);
+  return [options, fido2, runFido2](Context& ctx) {
+    return fido2->parsed() ? runFido2(ctx) : runEnrollTotp(ctx, *options);
+  };
 }
 
 }  // namespace authd::cli

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "authd/protocol.h"
-#include "cli/response_reader.h"
 #include "authd/wipe.h"
+#include "cli/response_reader.h"
 
 namespace authd::cli {
 
@@ -35,7 +35,8 @@ void addGlobalOptions(CLI::App& app, GlobalOptions* options) {
 
 int runCommandTable(std::span<const Command> commands, int argc, const char* const* argv,
                     const TransportFactory& makeTransport, std::istream& in, std::ostream& out,
-                    std::ostream& err, bool interactive, std::int64_t now) {
+                    std::ostream& err, bool interactive, std::int64_t now,
+                    const Fido2Manifest& fido2Manifest) {
   GlobalOptions options;
   options.socketPath = defaultSocketPath();
   CLI::App app("authctl: administer authd second factors (enrolment, lockouts, audit log)",
@@ -48,7 +49,7 @@ int runCommandTable(std::span<const Command> commands, int argc, const char* con
     CLI::App* sub = app.add_subcommand(command.name, command.help);
     runners.emplace_back(sub, command.setup(*sub));
   }
-  Context ctx{options, nullptr, in, out, err, interactive, now};
+  Context ctx{options, nullptr, in, out, err, interactive, now, fido2Manifest};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -170,6 +171,19 @@ const CLI::Validator& userNameValidator() {
 
 const CLI::Validator& credentialIdValidator() {
   static const CLI::Validator validator = CLI::Range(std::int64_t{0}, kMaxProtocolInt);
+  return validator;
+}
+
+const CLI::Validator& labelValidator() {
+  static const CLI::Validator validator(
+      [](std::string& label) -> std::string {
+        if (label.empty() || label.size() > protocol::kMaxLabelBytes || printable(label) != label) {
+          return "label must be 1 to " + std::to_string(protocol::kMaxLabelBytes) +
+                 " bytes without control characters";
+        }
+        return {};
+      },
+      "LABEL", "label");
   return validator;
 }
 

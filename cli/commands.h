@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "authd/client.h"
+#include "authd/fido2_device.h"
 
 namespace authd::cli {
 
@@ -40,8 +41,9 @@ struct Context {
   std::istream& in;
   std::ostream& out;
   std::ostream& err;
-  bool interactive = false;  // stdin is a terminal: prompts turn echo off
-  std::int64_t now = 0;      // Unix seconds when authctl started, for relative times
+  bool interactive = false;     // stdin is a terminal: prompts turn echo off
+  std::int64_t now = 0;         // Unix seconds when authctl started, for relative times
+  Fido2Manifest fido2Manifest;  // lists the security keys; empty: the plugged USB keys
 };
 
 // A command registers its options and positionals on `sub` and returns what runs it once the
@@ -54,9 +56,11 @@ struct Command {
 };
 
 // Parses argv, then runs the selected command of `commands`. Help and --version print to `out`.
+// `fido2Manifest` lists the security keys (tests hand in virtual ones).
 int runCommandTable(std::span<const Command> commands, int argc, const char* const* argv,
                     const TransportFactory& makeTransport, std::istream& in, std::ostream& out,
-                    std::ostream& err, bool interactive, std::int64_t now);
+                    std::ostream& err, bool interactive, std::int64_t now,
+                    const Fido2Manifest& fido2Manifest = {});
 
 // The real transport: an authd::Client on the socket, with the timeout as per-call deadline.
 Transport socketTransport(const GlobalOptions& options);
@@ -81,6 +85,7 @@ void printJson(Context& ctx, const nlohmann::json& value);
 // Argument validators shared by the commands.
 const CLI::Validator& userNameValidator();
 const CLI::Validator& credentialIdValidator();
+const CLI::Validator& labelValidator();
 
 // The commands, one per cli/cmd_<name>.cpp.
 Runner setupEnroll(CLI::App& sub);
@@ -89,5 +94,6 @@ Runner setupList(CLI::App& sub);
 Runner setupRevoke(CLI::App& sub);
 Runner setupUnlock(CLI::App& sub);
 Runner setupAudit(CLI::App& sub);
+Runner setupReinstate(CLI::App& sub);
 
 }  // namespace authd::cli

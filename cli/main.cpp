@@ -13,12 +13,15 @@ namespace {
 using authd::cli::Command;
 
 constexpr Command kCommands[] = {
-    {"enroll", authd::cli::setupEnroll, "enrol a second factor for a user (enroll totp USER)"},
+    {"enroll", authd::cli::setupEnroll,
+     "enrol a second factor for a user (enroll totp USER, enroll fido2 USER)"},
     {"confirm", authd::cli::setupConfirm, "activate a pending credential with a code from the app"},
     {"list", authd::cli::setupList, "list credentials and users with failed attempts"},
     {"revoke", authd::cli::setupRevoke, "remove a credential (lost or replaced device)"},
     {"unlock", authd::cli::setupUnlock, "clear a user's failure count and lock"},
     {"audit", authd::cli::setupAudit, "show the audit log, newest first"},
+    {"reinstate", authd::cli::setupReinstate,
+     "clear the clone-suspected mark of a security key after checking it"},
 };
 
 }  // namespace

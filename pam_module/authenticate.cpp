@@ -1,29 +1,22 @@
 #include "authenticate.h"
 
 #include <security/pam_ext.h>
-#include <string.h>  // explicit_bzero
 #include <syslog.h>
 
-#include <cstdlib>
 #include <span>
 #include <string>
 
 #include "authd/auth_calls.h"
 #include "authd/client.h"
+#include "conversation.h"
+#include "fido2_logon.h"
+#include "logon.h"
 #include "options.h"
 #include "outcome.h"
 
 namespace authd::pam {
 
 namespace {
-
-// Context of one logon, from PAM items. Not secret.
-struct Logon {
-  std::string user;
-  std::string service;
-  std::string rhost;
-  std::string tty;
-};
 
 std::string itemString(pam_handle_t* pamh, int type) {
   const void* item = nullptr;
@@ -40,24 +33,6 @@ std::string forLog(std::string_view s) {
     if (u < 0x20 || u == 0x7f) c = '?';
   }
   return out;
-}
-
-void tellUser(pam_handle_t* pamh, int flags, const std::string& message) {
-  if (message.empty() || (flags & PAM_SILENT) != 0) return;
-  pam_prompt(pamh, PAM_ERROR_MSG, nullptr, "%s", message.c_str());
-}
-
-// Asks for the code with echo off through the application's conversation. The response buffer
-// is wiped and freed here; the code lives on only in *code.
-int promptCode(pam_handle_t* pamh, std::string* code) {
-  char* response = nullptr;
-  int rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &response, "%s", kPrompt);
-  if (response != nullptr) {
-    if (rc == PAM_SUCCESS) code->assign(response);
-    explicit_bzero(response, strlen(response));
-    std::free(response);
-  }
-  return rc;
 }
 
 int logPriority(int pamCode) {
@@ -96,18 +71,26 @@ void logFactors(pam_handle_t* pamh, const Logon& logon, const CallResult<Factors
              list.c_str(), result.answer->locked ? "true" : "false");
 }
 
-// `factors`, then prompt and `verify`. Each call gets its own connection: the user may take
-// longer to type than authd keeps an idle connection open.
-Outcome runFlow(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon) {
-  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options.timeout);
-  {
-    Client client(options.socketPath, timeout);
-    auto factors = queryFactors(client, logon.user, logon.service);
-    if (options.debug) logFactors(pamh, logon, factors);
-    if (auto decided = outcomeOfFactors(factors, options.nouserok)) return std::move(*decided);
+std::chrono::milliseconds callTimeout(const ModuleOptions& options) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(options.timeout);
+}
+
+const char* factorChoiceName(FactorChoice choice) {
+  switch (choice) {
+    case FactorChoice::fido2:
+      return "fido2";
+    case FactorChoice::totp:
+      return "totp";
+    case FactorChoice::any:
+      break;
   }
+  return "any";
+}
+
+// The code prompt and `verify` with factor totp.
+Outcome runTotp(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon) {
   VerifyRequest request;  // wipes the code on every return path
-  int rc = promptCode(pamh, &request.code);
+  int rc = promptSecret(pamh, kPrompt, &request.code);
   if (rc != PAM_SUCCESS) return outcomeOfConversationFailure(pam_strerror(pamh, rc));
   if (request.code.empty()) return outcomeOfEmptyCode();
   request.user = logon.user;
@@ -118,13 +101,43 @@ Outcome runFlow(pam_handle_t* pamh, const ModuleOptions& options, const Logon& l
   if (options.debug) {
     pam_syslog(pamh, LOG_DEBUG, "verify user=%s factor=totp", forLog(logon.user).c_str());
   }
-  Client client(options.socketPath, timeout);
+  Client client(options.socketPath, callTimeout(options));
   return outcomeOfVerify(verifyCode(client, request));
+}
+
+// `factors`, then the security key and/or the code. Each call gets its own connection: the user
+// may take longer to type or touch than authd keeps an idle connection open.
+Outcome runFlow(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon,
+                const Fido2Manifest& manifest) {
+  FactorPlan plan;
+  {
+    Client client(options.socketPath, callTimeout(options));
+    auto factors = queryFactors(client, logon.user, logon.service);
+    if (options.debug) logFactors(pamh, logon, factors);
+    if (auto decided = outcomeOfFactors(factors, options.nouserok, options.factor)) {
+      return std::move(*decided);
+    }
+    plan = planFactors(*factors.answer, options.factor);
+  }
+  if (plan.fido2) {
+    Fido2Attempt attempt = tryFido2(pamh, options, logon, manifest, plan.totp);
+    if (options.debug) {
+      pam_syslog(pamh, LOG_DEBUG, "fido2 user=%s %s", forLog(logon.user).c_str(),
+                 forLog(attempt.note).c_str());
+    }
+    if (attempt.outcome) return std::move(*attempt.outcome);
+  }
+  return runTotp(pamh, options, logon);
 }
 
 }  // namespace
 
 int authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  return authenticate(pamh, flags, argc, argv, systemFido2Manifest());
+}
+
+int authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv,
+                 const Fido2Manifest& manifest) {
   std::string error;
   std::span<const char* const> args(argv, argv != nullptr && argc > 0 ? argc : 0);
   auto options = parseOptions(args, &error);
@@ -134,9 +147,10 @@ int authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     return PAM_SERVICE_ERR;
   }
   if (options->debug) {
-    pam_syslog(pamh, LOG_DEBUG, "options socket=%s timeout=%lld nouserok=%d",
+    pam_syslog(pamh, LOG_DEBUG, "options socket=%s timeout=%lld nouserok=%d factor=%s",
                forLog(options->socketPath).c_str(),
-               static_cast<long long>(options->timeout.count()), options->nouserok ? 1 : 0);
+               static_cast<long long>(options->timeout.count()), options->nouserok ? 1 : 0,
+               factorChoiceName(options->factor));
   }
   Logon logon;
   const char* user = nullptr;
@@ -151,7 +165,7 @@ int authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   logon.rhost = itemString(pamh, PAM_RHOST);
   logon.tty = itemString(pamh, PAM_TTY);
 
-  Outcome outcome = runFlow(pamh, *options, logon);
+  Outcome outcome = runFlow(pamh, *options, logon, manifest);
   tellUser(pamh, flags, outcome.userMessage);
   logOutcome(pamh, *options, logon, outcome);
   return outcome.pamCode;

@@ -23,6 +23,13 @@ bool parseTimeout(std::string_view value, std::chrono::seconds* out) {
   return true;
 }
 
+std::optional<FactorChoice> factorChoiceFrom(std::string_view value) {
+  if (value == "any") return FactorChoice::any;
+  if (value == "fido2") return FactorChoice::fido2;
+  if (value == "totp") return FactorChoice::totp;
+  return std::nullopt;
+}
+
 // An absolute path that fits into sockaddr_un.
 bool validSocketPath(std::string_view path) {
   return !path.empty() && path.front() == '/' && path.size() < sizeof(sockaddr_un{}.sun_path);
@@ -36,7 +43,7 @@ bool applyOption(std::string_view arg, ModuleOptions* options, std::string* erro
       (name == "debug" ? options->debug : options->nouserok) = true;
       return true;
     }
-    if (name == "socket" || name == "timeout") {
+    if (name == "socket" || name == "timeout" || name == "factor") {
       *error = "option " + quoted(arg) + " needs a value (" + std::string(name) + "=...)";
       return false;
     }
@@ -55,6 +62,14 @@ bool applyOption(std::string_view arg, ModuleOptions* options, std::string* erro
       if (parseTimeout(value, &options->timeout)) return true;
       *error = "option " + quoted(arg) + ": timeout must be a whole number of seconds from " +
                std::to_string(kMinTimeout.count()) + " to " + std::to_string(kMaxTimeout.count());
+      return false;
+    }
+    if (name == "factor") {
+      if (auto choice = factorChoiceFrom(value)) {
+        options->factor = *choice;
+        return true;
+      }
+      *error = "option " + quoted(arg) + ": factor must be fido2, totp or any";
       return false;
     }
   }

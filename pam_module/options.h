@@ -13,11 +13,19 @@ inline constexpr std::chrono::seconds kDefaultTimeout{10};
 inline constexpr std::chrono::seconds kMinTimeout{1};
 inline constexpr std::chrono::seconds kMaxTimeout{120};
 
+// factor=: which of the user's second factors this service may use.
+enum class FactorChoice {
+  any,    // the security key when one is plugged and holds a credential, else the TOTP code
+  fido2,  // the security key only
+  totp,   // the TOTP code only
+};
+
 struct ModuleOptions {
   std::string socketPath;  // socket=PATH; default: the protocol's default path
   std::chrono::seconds timeout = kDefaultTimeout;  // timeout=SECONDS, per call to authd
   bool nouserok = false;  // a user with no enrolled factor gets PAM_IGNORE instead of a denial
   bool debug = false;     // more detail in syslog (never a code)
+  FactorChoice factor = FactorChoice::any;  // factor=fido2|totp|any
 };
 
 // Parses the PAM argv. On failure returns nullopt and sets *error to a message naming the

@@ -10,9 +10,15 @@ Outcome make(int pamCode, std::string_view message, std::string reason, std::str
   return Outcome{pamCode, std::string(message), std::move(reason), std::move(detail)};
 }
 
-// Any failed call. A request we could not even send (argument) is the user's input, not an
-// outage: it is a plain denial. Everything else means "nothing was decided".
-Outcome outcomeOfError(const CallError& error) {
+bool hasFactor(const FactorsAnswer& answer, std::string_view factor) {
+  return std::find(answer.factors.begin(), answer.factors.end(), factor) != answer.factors.end();
+}
+
+}  // namespace
+
+// A request we could not even send (argument) is the user's input, not an outage: it is a plain
+// denial. Everything else means "nothing was decided".
+Outcome outcomeOfCallError(const CallError& error) {
   if (error.kind == CallError::Kind::argument) {
     return make(PAM_AUTH_ERR, kMsgFailed, "invalid_input", error.message);
   }
@@ -21,11 +27,12 @@ Outcome outcomeOfError(const CallError& error) {
   return make(PAM_AUTHINFO_UNAVAIL, kMsgUnavailable, std::move(reason), error.message);
 }
 
-bool hasFactor(const FactorsAnswer& answer, std::string_view factor) {
-  return std::find(answer.factors.begin(), answer.factors.end(), factor) != answer.factors.end();
+FactorPlan planFactors(const FactorsAnswer& answer, FactorChoice choice) {
+  FactorPlan plan;
+  plan.fido2 = choice != FactorChoice::totp && hasFactor(answer, "fido2");
+  plan.totp = choice != FactorChoice::fido2 && hasFactor(answer, "totp");
+  return plan;
 }
-
-}  // namespace
 
 std::string lockedMessage(std::optional<std::int64_t> retryAfterSeconds) {
   std::int64_t seconds = std::max<std::int64_t>(retryAfterSeconds.value_or(0), 0);
@@ -34,8 +41,9 @@ std::string lockedMessage(std::optional<std::int64_t> retryAfterSeconds) {
          std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes") + " or ask IT support.";
 }
 
-std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result, bool nouserok) {
-  if (!result.ok()) return outcomeOfError(result.error);
+std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result, bool nouserok,
+                                        FactorChoice choice) {
+  if (!result.ok()) return outcomeOfCallError(result.error);
   const FactorsAnswer& answer = *result.answer;
   // Only this explicit, well-formed empty list may skip the module (cf. CVE-2020-24612).
   if (answer.factors.empty()) {
@@ -43,12 +51,13 @@ std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result,
     return make(PAM_AUTH_ERR, kMsgNotEnrolled, "no_factor");
   }
   if (answer.locked) return make(PAM_MAXTRIES, lockedMessage(answer.retryAfter), "locked");
-  if (!hasFactor(answer, "totp")) return make(PAM_AUTH_ERR, kMsgUnsupported, "unsupported_factor");
+  const FactorPlan plan = planFactors(answer, choice);
+  if (!plan.fido2 && !plan.totp) return make(PAM_AUTH_ERR, kMsgUnsupported, "unsupported_factor");
   return std::nullopt;
 }
 
 Outcome outcomeOfVerify(const CallResult<VerifyAnswer>& result) {
-  if (!result.ok()) return outcomeOfError(result.error);
+  if (!result.ok()) return outcomeOfCallError(result.error);
   const VerifyAnswer& answer = *result.answer;
   switch (answer.decision) {
     case Decision::accept:
@@ -66,5 +75,30 @@ Outcome outcomeOfConversationFailure(std::string detail) {
 }
 
 Outcome outcomeOfEmptyCode() { return make(PAM_AUTH_ERR, kMsgFailed, "empty_code"); }
+
+std::optional<Outcome> outcomeOfKeyFailure(Fido2Failure failure, std::string detail,
+                                           bool totpFallback) {
+  switch (failure) {
+    case Fido2Failure::noDevice:
+    case Fido2Failure::noMatchingKey:
+      if (totpFallback) return std::nullopt;
+      return make(PAM_AUTH_ERR, kMsgNoKey, "no_key", std::move(detail));
+    case Fido2Failure::pinRequired:
+      return make(PAM_AUTH_ERR, kMsgPinMissing, "pin_missing", std::move(detail));
+    case Fido2Failure::pinInvalid:
+      return make(PAM_AUTH_ERR, kMsgPinInvalid, "pin_invalid", std::move(detail));
+    case Fido2Failure::pinBlocked:
+      return make(PAM_MAXTRIES, kMsgPinBlocked, "pin_blocked", std::move(detail));
+    case Fido2Failure::noPinSet:
+      return make(PAM_AUTH_ERR, kMsgNoPinSet, "no_pin_set", std::move(detail));
+    case Fido2Failure::timeout:
+      return make(PAM_AUTH_ERR, kMsgKeyTimeout, "key_timeout", std::move(detail));
+    case Fido2Failure::none:  // no assertion without a failure is still no assertion
+    case Fido2Failure::excluded:
+    case Fido2Failure::device:
+      break;
+  }
+  return make(PAM_AUTH_ERR, kMsgKeyFailed, "key_error", std::move(detail));
+}
 
 }  // namespace authd::pam

@@ -12,10 +12,13 @@
 #include <string_view>
 
 #include "authd/auth_calls.h"
+#include "authd/fido2_device.h"
+#include "options.h"
 
 namespace authd::pam {
 
 inline constexpr const char* kPrompt = "Verification code: ";
+inline constexpr const char* kPinPrompt = "Security key PIN: ";
 inline constexpr std::string_view kMsgUnavailable =
     "The verification service is unavailable. Try again later or ask IT support.";
 inline constexpr std::string_view kMsgNotEnrolled =
@@ -23,6 +26,15 @@ inline constexpr std::string_view kMsgNotEnrolled =
 inline constexpr std::string_view kMsgUnsupported =
     "Your second factor cannot be used for this logon.";
 inline constexpr std::string_view kMsgFailed = "Verification failed.";
+inline constexpr std::string_view kMsgNoKey = "No security key found.";
+inline constexpr std::string_view kMsgPinMissing = "Your security key needs its PIN.";
+inline constexpr std::string_view kMsgPinInvalid = "Wrong security key PIN.";
+inline constexpr std::string_view kMsgPinBlocked =
+    "The PIN of your security key is blocked. Ask IT support.";
+inline constexpr std::string_view kMsgNoPinSet =
+    "Your security key has no PIN, but this logon requires one. Ask IT support.";
+inline constexpr std::string_view kMsgKeyTimeout = "The security key was not touched in time.";
+inline constexpr std::string_view kMsgKeyFailed = "The security key could not be used.";
 
 struct Outcome {
   int pamCode = PAM_AUTH_ERR;  // default deny
@@ -31,9 +43,25 @@ struct Outcome {
   std::string detail;          // more for the log (client error text); never a secret
 };
 
-// After `factors`: nullopt means the user must now be asked for a TOTP code; otherwise the final
-// outcome.
-std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result, bool nouserok);
+// The factors this logon may use: the user's active factors that the factor= option allows.
+struct FactorPlan {
+  bool fido2 = false;
+  bool totp = false;
+};
+FactorPlan planFactors(const FactorsAnswer& answer, FactorChoice choice);
+
+// After `factors`: nullopt means go on with planFactors(); otherwise the final outcome.
+std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result, bool nouserok,
+                                        FactorChoice choice);
+
+// Any failed call to authd (e.g. `fido2_begin`).
+Outcome outcomeOfCallError(const CallError& error);
+
+// The key produced no assertion. nullopt only when no key holds a credential (noDevice,
+// noMatchingKey) and the TOTP code may be used instead; every other failure is final, and none
+// of them is ever a success.
+std::optional<Outcome> outcomeOfKeyFailure(Fido2Failure failure, std::string detail,
+                                           bool totpFallback);
 
 // After `verify`.
 Outcome outcomeOfVerify(const CallResult<VerifyAnswer>& result);

@@ -7,7 +7,7 @@ seconds=${1:-15}
 build=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -DAUTHD_FUZZ=ON -DAUTHD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-targets=$(sed -n 's/^authd_fuzzer(\(fuzz_[a-z_]*\).*/\1/p' tests/fuzz/CMakeLists.txt)
+targets=$(sed -n 's/^authd_fuzzer(\(fuzz_[a-z0-9_]*\).*/\1/p' tests/fuzz/CMakeLists.txt)
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
 for t in $targets; do

@@ -25,7 +25,7 @@ Bytes buildAuthData(std::string_view rpId, uint8_t flags, uint32_t signCount,
   out.insert(out.end(), attested->aaguid.begin(), attested->aaguid.end());
   appendBigEndian(out, attested->credentialId.size(), 2);
   out.insert(out.end(), attested->credentialId.begin(), attested->credentialId.end());
-  CborPtr cose = coseKey(*attested->key, kCoseEs256);
+  CborPtr cose = attested->key->coseKey();
   const Bytes encoded = cose ? encodeCbor(cose.get()) : Bytes{};
   if (encoded.empty()) return {};
   out.insert(out.end(), encoded.begin(), encoded.end());

@@ -12,9 +12,21 @@
 #include "fido2/credential_store.h"
 #include "fido2/es256_key.h"
 #include "fido2/faults.h"
+#include "fido2/pkey_util.h"
 #include "fido2/rng.h"
 
 namespace authd::testing {
+
+// How makeCredential attests (WebAuthn §8): "packed" self attestation (the credential key signs),
+// "packed" with an attestation certificate chain (x5c), "fido-u2f" (x5c, ES256 credentials only,
+// AAGUID zero in authData as on a U2F key) or "none" (empty statement).
+enum class AttestationFormat { packedSelf, packedX5c, fidoU2f, none };
+
+// Attestation key and certificates for packedX5c and fidoU2f (attestation_certs.h makes them).
+struct AttestationIdentity {
+  Bytes privateKeyPkcs8;   // the P-256 key certified by x5c[0]
+  std::vector<Bytes> x5c;  // DER certificates, leaf first, without the root CA
+};
 
 struct SoftAuthenticatorConfig {
   std::string name = "key0";         // device path becomes "soft-fido2://<name>"; must be unique
@@ -22,6 +34,16 @@ struct SoftAuthenticatorConfig {
   bool pinUvAuthToken = true;        // CTAP 2.1 getPinUvAuthTokenUsingPinWithPermissions
   uint8_t maxPinRetries = 8;
   std::vector<int> pinProtocols = {2, 1};  // getInfo order; libfido2 picks the first it knows
+  // COSE algorithms makeCredential accepts (first match in the request's pubKeyCredParams wins);
+  // getInfo lists them (key 10). fido-u2f attestation narrows this to ES256.
+  std::vector<int64_t> algorithms = {-7, -8, -257};
+  AttestationFormat attestation = AttestationFormat::packedSelf;
+  std::optional<AttestationIdentity> attestationIdentity;  // required by packedX5c and fidoU2f
+  std::optional<std::array<uint8_t, 16>> aaguid;  // nullopt: from the state file, else the Rng
+  // When set, the key's state (credentials with private keys, counter, PIN hash and retries,
+  // AAGUID) is loaded from this file at construction and saved after every change, so several
+  // processes can use the same virtual key one after another (state_file.h).
+  std::string statePath;
 };
 
 struct PinState {
@@ -48,12 +70,8 @@ struct PendingAssertions {
 };
 
 struct AuthenticatorState {
-  explicit AuthenticatorState(SoftAuthenticatorConfig cfg)
-      : config(std::move(cfg)), rng(config.seed) {
-    rng.fill(aaguid);
-    pin.retries = config.maxPinRetries;
-    pin.keyAgreement = Es256Key::generate(rng);
-  }
+  // Throws std::invalid_argument when packedX5c or fidoU2f lacks a usable attestation identity.
+  explicit AuthenticatorState(SoftAuthenticatorConfig cfg);
 
   // The signature counter after one more signature (global to the key, like most keys).
   uint32_t nextSignCount() {
@@ -76,7 +94,11 @@ struct AuthenticatorState {
     if (faults.tamperSignature && !signature.empty()) signature.back() ^= 0x01;
   }
 
+  // Whether makeCredential may create a credential of this COSE algorithm.
+  bool acceptsAlgorithm(int64_t alg) const;
+
   SoftAuthenticatorConfig config;
+  EvpPkeyPtr attestationKey;  // parsed from config.attestationIdentity
   Faults faults;
   Rng rng;
   std::array<uint8_t, 16> aaguid{};

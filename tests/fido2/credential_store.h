@@ -1,11 +1,12 @@
 #pragma once
-// Credentials held by one soft authenticator (in memory, lost on destruction like a reset key).
+// Credentials held by one soft authenticator: in memory, lost on destruction like a reset key,
+// unless the key has a state file (state_file.h).
 
 #include <string>
 #include <vector>
 
 #include "fido2/bytes.h"
-#include "fido2/es256_key.h"
+#include "fido2/credential_key.h"
 
 namespace authd::testing {
 
@@ -16,7 +17,7 @@ struct Credential {
   std::string userName;
   std::string displayName;
   bool resident = false;
-  Es256Key key;
+  CredentialKey key;
 };
 
 class CredentialStore {
@@ -26,6 +27,7 @@ class CredentialStore {
   const Credential* find(ByteView id, std::string_view rpId) const;
   std::vector<const Credential*> residentFor(std::string_view rpId) const;
   size_t size() const { return credentials_.size(); }
+  const std::vector<Credential>& all() const { return credentials_; }
   void clear() { credentials_.clear(); }
 
  private:

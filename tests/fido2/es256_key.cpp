@@ -8,6 +8,8 @@
 
 #include <stdexcept>
 
+#include "fido2/pkey_util.h"
+
 namespace authd::testing {
 namespace {
 
@@ -122,6 +124,8 @@ Bytes Es256Key::sign(ByteView message) const {
   signature.resize(length);
   return signature;
 }
+
+Bytes Es256Key::pkcs8() const { return pkcs8Der(key_.get()); }
 
 Bytes Es256Key::sharedSecret(const Es256Key& peer) const {
   CtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));

@@ -23,6 +23,9 @@ class Es256Key {
   // ECDH shared secret: the x-coordinate of d * peer, 32 bytes; empty on failure.
   Bytes sharedSecret(const Es256Key& peer) const;
 
+  // The private key as PKCS#8 DER (for CredentialKey and the state file); wipe after use.
+  Bytes pkcs8() const;
+
   const Bytes& x() const { return x_; }
   const Bytes& y() const { return y_; }
 

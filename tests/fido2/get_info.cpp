@@ -17,6 +17,12 @@ CtapReply handleGetInfo(AuthenticatorState& state) {
       .add("plat", cborBool(false))
       .add("clientPin", cborBool(!state.pin.pinHash.empty()));
   if (state.config.pinUvAuthToken) options.add("pinUvAuthToken", cborBool(true));
+  CborArrayBuilder algorithms;
+  for (int64_t alg : state.config.algorithms) {
+    if (!state.acceptsAlgorithm(alg)) continue;
+    algorithms.add(
+        CanonicalMap().add("alg", cborInt(alg)).add("type", cborText("public-key")).build());
+  }
   return ctapOk(CanonicalMap()
                     .add(1, versions.build())
                     .add(2, CborArrayBuilder().build())
@@ -24,6 +30,7 @@ CtapReply handleGetInfo(AuthenticatorState& state) {
                     .add(4, options.build())
                     .add(5, cborInt(1200))  // maxMsgSize
                     .add(6, protocols.build())
+                    .add(10, algorithms.build())
                     .build());
 }
 

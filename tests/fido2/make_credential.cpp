@@ -1,4 +1,5 @@
-// authenticatorMakeCredential (CTAP 2.1 §6.1): ES256 only, packed self attestation.
+// authenticatorMakeCredential (CTAP 2.1 §6.1): ES256, EdDSA or RS256 credentials, attested in the
+// key's configured format (attestation.h).
 #include "fido2/attestation.h"
 #include "fido2/auth_data.h"
 #include "fido2/cbor_util.h"
@@ -20,19 +21,32 @@ struct MakeCredentialRequest {
   std::string userName;
   std::string displayName;
   CommandOptions options;
+  int64_t algorithm = 0;
 };
 
-bool offersEs256(const cbor_item_t* params) {
+// pubKeyCredParams (CTAP 2.1 §6.1.2 step 3): each entry must be {"alg": int, "type": text}; the
+// first public-key entry whose algorithm this key accepts wins.
+uint8_t selectAlgorithm(const AuthenticatorState& state, const cbor_item_t* params,
+                        int64_t* algorithm) {
   cbor_item_t** entries = cbor_array_handle(params);
+  std::optional<int64_t> chosen;
   for (size_t i = 0; i < cbor_array_size(params); ++i) {
-    const std::optional<int64_t> alg = asInt(mapFind(entries[i], "alg"));
-    const std::optional<std::string_view> type = asText(mapFind(entries[i], "type"));
-    if (alg && type && *alg == kCoseEs256 && *type == "public-key") return true;
+    if (!isMap(entries[i])) return ctap::kCborUnexpectedType;
+    const cbor_item_t* algItem = mapFind(entries[i], "alg");
+    const cbor_item_t* typeItem = mapFind(entries[i], "type");
+    if (algItem == nullptr || typeItem == nullptr) return ctap::kMissingParameter;
+    const std::optional<int64_t> alg = asInt(algItem);
+    const std::optional<std::string_view> type = asText(typeItem);
+    if (!alg || !type) return ctap::kCborUnexpectedType;
+    if (!chosen && *type == "public-key" && state.acceptsAlgorithm(*alg)) chosen = *alg;
   }
-  return false;
+  if (!chosen) return ctap::kUnsupportedAlgorithm;
+  *algorithm = *chosen;
+  return ctap::kOk;
 }
 
-uint8_t parseRequest(const cbor_item_t* params, MakeCredentialRequest* request) {
+uint8_t parseRequest(const AuthenticatorState& state, const cbor_item_t* params,
+                     MakeCredentialRequest* request) {
   const cbor_item_t* rp = mapFind(params, 2);
   const cbor_item_t* user = mapFind(params, 3);
   const cbor_item_t* algorithms = mapFind(params, 4);
@@ -47,7 +61,10 @@ uint8_t parseRequest(const cbor_item_t* params, MakeCredentialRequest* request) 
       userId->size() > kMaxUserIdSize) {
     return ctap::kInvalidLength;
   }
-  if (!offersEs256(algorithms)) return ctap::kUnsupportedAlgorithm;
+  if (const uint8_t status = selectAlgorithm(state, algorithms, &request->algorithm);
+      status != ctap::kOk) {
+    return status;
+  }
   request->clientDataHash = *cdh;
   request->rpId = *rpId;
   request->userId.assign(userId->begin(), userId->end());
@@ -71,7 +88,7 @@ bool excluded(const AuthenticatorState& state, const cbor_item_t* excludeList,
 
 CtapReply handleMakeCredential(AuthenticatorState& state, const cbor_item_t* params) {
   MakeCredentialRequest request;
-  if (const uint8_t status = parseRequest(params, &request); status != ctap::kOk) {
+  if (const uint8_t status = parseRequest(state, params, &request); status != ctap::kOk) {
     return ctapError(status);
   }
   const cbor_item_t* excludeList = mapFind(params, 5);
@@ -93,20 +110,25 @@ CtapReply handleMakeCredential(AuthenticatorState& state, const cbor_item_t* par
   uint8_t flags = state.touch() ? kFlagUserPresent : 0;
   if (verified) flags |= kFlagUserVerified;
 
-  const Credential& credential = state.credentials.add(Credential{
-      state.rng.bytes(kCredentialIdSize), std::string(request.rpId), std::move(request.userId),
-      std::move(request.userName), std::move(request.displayName), request.options.rk,
-      Es256Key::generate(state.rng)});
-  const AttestedCredential attested{state.aaguid, credential.id, &credential.key};
+  Bytes id = state.rng.bytes(kCredentialIdSize);
+  std::optional<CredentialKey> key = CredentialKey::generate(request.algorithm, state.rng);
+  if (!key) return ctapError(ctap::kOther);
+  const Credential& credential = state.credentials.add(
+      Credential{std::move(id), std::string(request.rpId), std::move(request.userId),
+                 std::move(request.userName), std::move(request.displayName), request.options.rk,
+                 std::move(*key)});
+  const AttestedCredential attested{attestedAaguid(state), credential.id, &credential.key};
   const Bytes authData =
       buildAuthData(state.hashedRpId(request.rpId), flags, state.nextSignCount(), &attested);
   if (authData.empty()) return ctapError(ctap::kOther);
-  return ctapOk(
-      CanonicalMap()
-          .add(1, cborText("packed"))
-          .add(2, cborBytes(authData))
-          .add(3, packedSelfAttestation(state, credential.key, authData, request.clientDataHash))
-          .build());
+  AttestationStatement statement =
+      attestCredential(state, credential, authData, request.clientDataHash);
+  if (!statement.statement) return ctapError(ctap::kOther);
+  return ctapOk(CanonicalMap()
+                    .add(1, cborText(statement.fmt))
+                    .add(2, cborBytes(authData))
+                    .add(3, std::move(statement.statement))
+                    .build());
 }
 
 }  // namespace authd::testing

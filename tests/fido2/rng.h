@@ -20,6 +20,14 @@ class Rng {
   void fill(std::span<uint8_t> out);
   Bytes bytes(size_t n);
 
+  bool seeded() const { return seeded_; }
+  // How many blocks a seeded generator has produced; a persisted key resumes from there, so a
+  // second process with the same seed does not repeat credential ids and keys.
+  uint64_t position() const { return counter_; }
+  void skipTo(uint64_t position) {
+    if (position > counter_) counter_ = position;
+  }
+
  private:
   bool seeded_;
   std::array<uint8_t, 32> state_{};  // SHA-256 counter mode over the seed; test use only

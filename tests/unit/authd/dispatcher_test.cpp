@@ -16,6 +16,7 @@
 #include "authd/protocol.h"
 #include "authd/store_sqlite.h"
 #include "authd/totp.h"
+#include "dispatcher_harness.h"
 
 using namespace authd;
 using nlohmann::json;
@@ -23,100 +24,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-class StaticDirectory final : public Directory {
- public:
-  std::optional<Account> findUser(const std::string& name) override {
-    if (name == "alice" || name == "bob" || name == "admin") {
-      return Account{name, name == "admin" ? 1001u : 1000u,
-                     name == "admin" ? std::vector<std::string>{"authd-admin"}
-                                     : std::vector<std::string>{"staff"}};
-    }
-    return std::nullopt;
-  }
-  std::optional<Account> findUid(uid_t uid) override {
-    if (uid == 1001) return findUser("admin");
-    if (uid == 1000) return findUser("alice");
-    return std::nullopt;
-  }
-};
-
-SecretBytes fixedKey() {
-  SecretBytes key(SecretBox::kKeyBytes);
-  std::memset(key.data(), 0x5a, key.size());
-  return key;
-}
-
-struct Harness {
-  Harness() {
-    char tmpl[] = "/tmp/authd-dispatch-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    config.lockout = {3, 60, 240};
-    store = std::make_unique<SqliteStore>(SqliteOptions{dir + "/authd.db", 64, 5000});
-    dispatcher = std::make_unique<Dispatcher>(
-        Core{*store, directory, box, [this] { return now.load(); }, systemRandom(), config, pool});
-    runner = std::thread([this] { io.run(); });
-  }
-  ~Harness() {
-    guard.reset();
-    runner.join();
-    pool.join();
-    store->close();
-    std::filesystem::remove_all(dir);
-  }
-
-  json raw(const std::string& line, PeerCredentials peer = {0, 0, 42}) {
-    auto future = asio::co_spawn(io, dispatcher->handle(line, peer), asio::use_future);
-    std::string response = future.get();
-    REQUIRE(response.find('\n') == std::string::npos);
-    return json::parse(response);
-  }
-  json call(json request, PeerCredentials peer = {0, 0, 42}) {
-    request["v"] = 1;
-    if (!request.contains("id")) request["id"] = 7;
-    return raw(request.dump(), peer);
-  }
-
-  // Enrols an active credential and returns its secret.
-  SecretBytes enroll(const std::string& user) {
-    json r = call({{"op", "enroll_totp"}, {"user", user}, {"confirm", false}});
-    REQUIRE(r["ok"] == true);
-    std::string b32 = r["secret"];
-    return decodeBase32(b32);
-  }
-  static SecretBytes decodeBase32(const std::string& b32);
-
-  json verify(const std::string& user, const std::string& code) {
-    return call({{"op", "verify"}, {"user", user}, {"factor", "totp"}, {"code", code},
-                 {"service", "test"}});
-  }
-
-  std::string dir;
-  Config config;
-  StaticDirectory directory;
-  SecretBox box{fixedKey(), systemRandom()};
-  std::atomic<std::int64_t> now{1'700'000'000};
-  asio::thread_pool pool{2};
-  asio::io_context io;
-  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
-  std::unique_ptr<SqliteStore> store;
-  std::unique_ptr<Dispatcher> dispatcher;
-  std::thread runner;
-};
-
-SecretBytes Harness::decodeBase32(const std::string& b32) {
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  SecretBytes out(b32.size() * 5 / 8);
-  std::size_t bits = 0, value = 0, n = 0;
-  for (char c : b32) {
-    value = (value << 5) | alphabet.find(c);
-    bits += 5;
-    if (bits >= 8) {
-      out.data()[n++] = static_cast<unsigned char>((value >> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return out;
-}
+using authd::testing::Harness;
 
 std::string codeAt(const SecretBytes& secret, std::int64_t time, int stepOffset = 0) {
   return totpCode(secret, TotpSpec{}, totpStepAt(time) + stepOffset);
@@ -237,16 +145,22 @@ TEST_CASE("a pending credential counts only after confirmation") {
   std::string code = totpCode(secret, spec, totpStepAt(h.now));
   CHECK(h.call({{"op", "factors"}, {"user", "alice"}})["factors"] == json::array());
   CHECK(h.verify("alice", code)["result"] == "reject");
-  json bad = h.call({{"op", "confirm_totp"}, {"user", "alice"},
-                     {"credential_id", e["credential_id"]}, {"code", "12345678"}});
+  json bad = h.call({{"op", "confirm_totp"},
+                     {"user", "alice"},
+                     {"credential_id", e["credential_id"]},
+                     {"code", "12345678"}});
   CHECK(bad["result"] == "reject");
-  json ok = h.call({{"op", "confirm_totp"}, {"user", "alice"},
-                    {"credential_id", e["credential_id"]}, {"code", code}});
+  json ok = h.call({{"op", "confirm_totp"},
+                    {"user", "alice"},
+                    {"credential_id", e["credential_id"]},
+                    {"code", code}});
   CHECK(ok["result"] == "accept");
   CHECK(h.verify("alice", code)["result"] == "reject");  // the confirming step is used
   CHECK(h.verify("alice", totpCode(secret, spec, totpStepAt(h.now) + 1))["result"] == "accept");
-  json again = h.call({{"op", "confirm_totp"}, {"user", "alice"},
-                       {"credential_id", e["credential_id"]}, {"code", code}});
+  json again = h.call({{"op", "confirm_totp"},
+                       {"user", "alice"},
+                       {"credential_id", e["credential_id"]},
+                       {"code", code}});
   CHECK(again["error"] == "conflict");
 }
 
@@ -280,8 +194,7 @@ TEST_CASE("revoke and list") {
   auto id = listed["credentials"][0]["id"];
   CHECK(listed["credentials"][0]["last_used"].is_null());
   CHECK_FALSE(listed.dump().find("secret") != std::string::npos);
-  CHECK(h.call({{"op", "revoke"}, {"user", "bob"}, {"credential_id", id}})["error"] ==
-        "not_found");
+  CHECK(h.call({{"op", "revoke"}, {"user", "bob"}, {"credential_id", id}})["error"] == "not_found");
   CHECK(h.call({{"op", "revoke"}, {"user", "alice"}, {"credential_id", id}})["revoked"] == id);
   CHECK(h.verify("alice", codeAt(secret, h.now))["result"] == "reject");
   CHECK(h.call({{"op", "list"}, {"user", "alice"}})["credentials"].empty());
@@ -290,13 +203,14 @@ TEST_CASE("revoke and list") {
 TEST_CASE("concurrent requests with the same code: exactly one is accepted") {
   Harness h;
   SecretBytes secret = h.enroll("alice");
-  const std::string line = json{{"v", 1}, {"id", 1}, {"op", "verify"}, {"user", "alice"},
-                                {"factor", "totp"}, {"code", codeAt(secret, h.now)}}
-                               .dump();
+  const std::string line =
+      json{{"v", 1},          {"id", 1},          {"op", "verify"},
+           {"user", "alice"}, {"factor", "totp"}, {"code", codeAt(secret, h.now)}}
+          .dump();
   std::vector<std::future<std::string>> futures;
   for (int i = 0; i < 32; ++i) {
-    futures.push_back(asio::co_spawn(h.io, h.dispatcher->handle(line, {0, 0, 1}),
-                                     asio::use_future));
+    futures.push_back(
+        asio::co_spawn(h.io, h.dispatcher->handle(line, {0, 0, 1}), asio::use_future));
   }
   int accepted = 0;
   for (auto& f : futures) accepted += json::parse(f.get())["result"] == "accept";

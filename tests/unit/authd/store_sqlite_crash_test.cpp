@@ -38,7 +38,7 @@ constexpr const char* kUser = "alice";
           [id, step](StoreTxn& txn) {
             txn.claimStep(id, kUser, step, step);
             txn.appendAudit({step, kUser, "verify", "totp", id, "accept",
-                             "claim-" + std::to_string(step), "crash-test", 0, 0});
+                             "claim-" + std::to_string(step), "crash-test", 0, 0, "", ""});
           },
           [step, reportFd, &inFlight](bool ok) {
             if (!ok || ::write(reportFd, &step, sizeof step) != sizeof step) _exit(3);

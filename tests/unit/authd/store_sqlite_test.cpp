@@ -41,7 +41,8 @@ int fileMode(const std::string& path) {
 }
 
 AuditEvent event(std::int64_t time, const std::string& user, const std::string& reason) {
-  return AuditEvent{time, user, "verify", "totp", std::nullopt, "reject", reason, "sshd", 0, 42};
+  return AuditEvent{time,   user,   "verify", "totp", std::nullopt, "reject",
+                    reason, "sshd", 0,        42,     "",           ""};
 }
 
 }  // namespace
@@ -385,7 +386,8 @@ TEST_CASE("close drains the queue, and committed work survives a reopen") {
 TEST_CASE("audit is read newest first and filtered by user, time and limit") {
   TempDir dir;
   auto store = openStore(dir.file("authd.db"));
-  AuditEvent full{100, "alice", "enroll", "totp", 7, "ok", "created", "authctl", 1000, 4242};
+  AuditEvent full{100,       "alice",   "enroll", "totp", 7,          "ok",
+                  "created", "authctl", 1000,     4242,   "10.0.0.7", "pts/3"};
   REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
             txn.appendAudit(full);
             txn.appendAudit(event(200, "bob", "b200"));
@@ -411,6 +413,8 @@ TEST_CASE("audit is read newest first and filtered by user, time and limit") {
   CHECK(oldest.service == "authctl");
   CHECK(oldest.peerUid == 1000);
   CHECK(oldest.peerPid == 4242);
+  CHECK(oldest.rhost == "10.0.0.7");
+  CHECK(oldest.tty == "pts/3");
   CHECK_FALSE(all[0].credentialId);
 
   auto alice = store->audit(AuditQuery{std::string("alice"), 0, 100});

@@ -42,7 +42,8 @@ authd::Store::TxnWork acceptedAttempt(std::int64_t id, int producer, std::int64_
     const std::string user = "user" + std::to_string(producer);
     (void)txn.lockState(user);
     if (!txn.claimStep(id, user, step, step)) throw std::logic_error("claim lost");
-    txn.appendAudit(AuditEvent{step, user, "verify", "totp", id, "accept", "ok", "bench", 0, 0});
+    txn.appendAudit(
+        AuditEvent{step, user, "verify", "totp", id, "accept", "ok", "bench", 0, 0, "", ""});
   };
 }
 

@@ -108,3 +108,91 @@ TEST_CASE("authctl list sends the user filter; --json prints the raw result") {
   CHECK(json.exitCode == 0);
   CHECK(nlohmann::json::parse(json.out) == sampleList());
 }
+
+namespace {
+
+nlohmann::json fido2Row(std::int64_t id, const std::string& label, bool suspected) {
+  return {{"id", id},
+          {"user", "alice"},
+          {"factor", "fido2"},
+          {"label", label},
+          {"state", "active"},
+          {"algorithm", -7},
+          {"created", kTestNow - 3600},
+          {"last_used", suspected ? nlohmann::json(kTestNow) : nlohmann::json(nullptr)},
+          {"aaguid", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"},
+          {"sign_count", suspected ? 41 : 0},
+          {"clone_suspected", suspected},
+          {"fmt", "packed"},
+          {"fido2_id", "q83vEjRWeJA"}};
+}
+
+}  // namespace
+
+TEST_CASE("list: security keys in their own table, with counter, AAGUID and the clone mark") {
+  UtcZone utc;
+  nlohmann::json answer = sampleList();
+  answer["credentials"].push_back(fido2Row(20, "yubikey", false));
+  answer["credentials"].push_back(fido2Row(21, "spare key", true));
+  answer["locks"] = nlohmann::json::array();
+  std::string error;
+  auto result = parseListResult(answer, &error);
+  REQUIRE_MESSAGE(result.has_value(), error);
+  CHECK(result->credentials[3].cloneSuspected);
+  CHECK(result->credentials[3].signCount == 41);
+  CHECK(result->credentials[3].fmt == "packed");
+  CHECK(result->credentials[3].fido2Id == "q83vEjRWeJA");
+  CHECK(formatListResult(*result, kTestNow) ==
+        "ID  USER   FACTOR  LABEL          STATE    ALGO    DIGITS  CREATED           LAST-USED\n"
+        "7   alice  totp    authenticator  active   sha1    6       2024-05-01 10:00  never\n"
+        "12  zoë    totp    phone          pending  sha256  8       2024-04-30 10:00  "
+        "2024-05-01 10:01\n"
+        "\n"
+        "Security keys (FIDO2):\n"
+        "ID  USER   LABEL      STATE            ALGO   COUNTER  AAGUID                            "
+        "    CREATED           LAST-USED\n"
+        "20  alice  yubikey    active           es256  0        "
+        "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0  2024-05-01 09:00  never\n"
+        "21  alice  spare key  clone-suspected  es256  41       "
+        "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0  2024-05-01 09:00  2024-05-01 10:00\n"
+        "clone-suspected: the key's signature counter went backwards, so the key may have been "
+        "copied; its logons are refused. Check the key with its user, then run 'authctl "
+        "reinstate USER ID', or 'authctl revoke USER ID'.\n");
+}
+
+TEST_CASE("list: only security keys, with the optional fields missing") {
+  nlohmann::json row = {{"id", 3},        {"user", "bob"},     {"factor", "fido2"},
+                        {"label", "key"}, {"state", "active"}, {"created", kTestNow}};
+  std::string error;
+  auto result = parseListResult(
+      {{"credentials", nlohmann::json::array({row})}, {"locks", nlohmann::json::array()}}, &error);
+  REQUIRE_MESSAGE(result.has_value(), error);
+  const std::string text = formatListResult(*result, kTestNow);
+  CHECK(text.rfind("Security keys (FIDO2):\nID  USER  LABEL  STATE   ALGO  COUNTER  AAGUID", 0) ==
+        0);
+  CHECK(text.find("3   bob   key    active  -     -        -       ") != std::string::npos);
+  CHECK(text.find("clone-suspected") == std::string::npos);
+}
+
+TEST_CASE("list: malformed FIDO2 fields are refused") {
+  std::string error;
+  for (auto [key, value] :
+       std::vector<std::pair<std::string, nlohmann::json>>{{"clone_suspected", "yes"},
+                                                           {"sign_count", -1},
+                                                           {"sign_count", 4294967296},
+                                                           {"aaguid", "0f1e2d3c\n"},
+                                                           {"algorithm", 1.5},
+                                                           {"fmt", std::string(33, 'p')}}) {
+    CAPTURE(key);
+    nlohmann::json row = fido2Row(20, "k", false);
+    row[key] = value;
+    CHECK_FALSE(parseListResult({{"credentials", nlohmann::json::array({row})},
+                                 {"locks", nlohmann::json::array()}},
+                                &error)
+                    .has_value());
+  }
+  // TOTP rows still need their digits.
+  nlohmann::json totp = sampleList();
+  totp["credentials"][0].erase("digits");
+  CHECK_FALSE(parseListResult(totp, &error).has_value());
+}

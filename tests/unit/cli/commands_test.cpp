@@ -79,6 +79,8 @@ TEST_CASE("usage errors exit 2 with one line and contact nobody") {
            {"unlock", std::string(257, 'a')},
            {"confirm", "alice", "7", "12345"},
            {"confirm", "alice", "7", "--json"},
+           {"reinstate", "alice"},
+           {"enroll", "fido2", "alice", "--uv", "always"},
        }) {
     CAPTURE(args.size());
     FakeAuthd fake;

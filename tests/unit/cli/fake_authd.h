@@ -61,30 +61,55 @@ struct RunResult {
 
 // The same table as cli/main.cpp.
 inline constexpr Command kTestCommands[] = {
-    {"enroll", setupEnroll, "enrol"},  {"confirm", setupConfirm, "confirm"},
-    {"list", setupList, "list"},       {"revoke", setupRevoke, "revoke"},
-    {"unlock", setupUnlock, "unlock"}, {"audit", setupAudit, "audit"},
+    {"enroll", setupEnroll, "enrol"},
+    {"confirm", setupConfirm, "confirm"},
+    {"list", setupList, "list"},
+    {"revoke", setupRevoke, "revoke"},
+    {"unlock", setupUnlock, "unlock"},
+    {"audit", setupAudit, "audit"},
+    {"reinstate", setupReinstate, "reinstate"},
 };
 
 inline constexpr std::int64_t kTestNow = 1714557600;  // 2024-05-01 10:00:00 UTC
 
-inline RunResult runAuthctl(FakeAuthd& fake, std::vector<std::string> args,
-                            const std::string& input = "") {
+// No security key plugged: tests never reach for real USB keys.
+inline Fido2Manifest noKeys() {
+  return [](fido_dev_info_t*, size_t, size_t* olen) {
+    *olen = 0;
+    return FIDO_OK;
+  };
+}
+
+// The terminal of one run; tests may read `out` while the command runs (e.g. at the touch).
+struct Terminal {
+  explicit Terminal(const std::string& input = "") : in(input) {}
+  std::istringstream in;
+  std::ostringstream out;
+  std::ostringstream err;
+};
+
+inline RunResult runAuthctlOn(Terminal& terminal, FakeAuthd& fake, std::vector<std::string> args,
+                              const Fido2Manifest& keys = noKeys()) {
   args.insert(args.begin(), "authctl");
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
-  std::istringstream in(input);
-  std::ostringstream out, err;
   RunResult result;
   auto factory = [&](const GlobalOptions& options) {
     result.options = options;
     return fake.transport();
   };
-  result.exitCode = runCommandTable(kTestCommands, static_cast<int>(argv.size()), argv.data(),
-                                    factory, in, out, err, false, kTestNow);
-  result.out = out.str();
-  result.err = err.str();
+  result.exitCode =
+      runCommandTable(kTestCommands, static_cast<int>(argv.size()), argv.data(), factory,
+                      terminal.in, terminal.out, terminal.err, false, kTestNow, keys);
+  result.out = terminal.out.str();
+  result.err = terminal.err.str();
   return result;
+}
+
+inline RunResult runAuthctl(FakeAuthd& fake, std::vector<std::string> args,
+                            const std::string& input = "", const Fido2Manifest& keys = noKeys()) {
+  Terminal terminal(input);
+  return runAuthctlOn(terminal, fake, std::move(args), keys);
 }
 
 inline int countLines(const std::string& text) {

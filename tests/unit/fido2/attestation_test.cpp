@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "fido2/attestation_certs.h"
 #include "fido2/soft_authenticator.h"
 #include "fido2/virtual_device.h"
 #include "fido2_test_util.h"
@@ -122,4 +123,99 @@ TEST_CASE("fido2-cred -V and fido2-assert -V -p accept the soft key's artefacts"
     CHECK(run(std::string(FIDO2_CRED_BIN) + " -V -i " + (dir.path / "cred_in").string() +
               " es256") == 1);
   }
+}
+
+namespace {
+
+SoftAuthenticatorConfig attestedConfig(AttestationFormat format) {
+  static const AttestationCa ca = makeAttestationCa();
+  SoftAuthenticatorConfig config;
+  config.name = "attested";
+  config.attestation = format;
+  config.aaguid =
+      std::array<uint8_t, 16>{0xa1, 0xa2, 0xa3, 0xa4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  config.attestationIdentity = makeAttestationIdentity(ca, *config.aaguid);
+  return config;
+}
+
+Bytes authDataAaguid(const fido_cred_t* cred) {
+  return view(fido_cred_aaguid_ptr(cred), fido_cred_aaguid_len(cred));
+}
+
+}  // namespace
+
+TEST_CASE("packed attestation with x5c verifies with fido_cred_verify against the leaf") {
+  SoftAuthenticatorConfig config = attestedConfig(AttestationFormat::packedX5c);
+  SoftAuthenticator key(config);
+  FidoDevicePtr dev = openSoftDevice(key.path());
+  const Bytes cdh = clientDataHash(0x51);
+  CredPtr cred = credRequest(cdh);
+  REQUIRE(fido_dev_make_cred(dev.get(), cred.get(), nullptr) == FIDO_OK);
+  CHECK(std::string(fido_cred_fmt(cred.get())) == "packed");
+  CHECK(view(fido_cred_x5c_ptr(cred.get()), fido_cred_x5c_len(cred.get())) ==
+        config.attestationIdentity->x5c.front());
+  CHECK(authDataAaguid(cred.get()) == Bytes(config.aaguid->begin(), config.aaguid->end()));
+  CHECK(verifyCredentialAs(cred.get(), cdh) == FIDO_OK);
+  CHECK(verifyCredentialAs(cred.get(), clientDataHash(0x52)) == FIDO_ERR_INVALID_SIG);
+  key.faults().tamperSignature = true;
+  CredPtr bad = credRequest(cdh);
+  REQUIRE(fido_dev_make_cred(dev.get(), bad.get(), nullptr) == FIDO_OK);
+  CHECK(verifyCredentialAs(bad.get(), cdh) == FIDO_ERR_INVALID_SIG);
+}
+
+TEST_CASE("x5c attestation of EdDSA and RS256 credentials is signed by the ES256 attestation key") {
+  SoftAuthenticator key(attestedConfig(AttestationFormat::packedX5c));
+  FidoDevicePtr dev = openSoftDevice(key.path());
+  for (int type : {COSE_EDDSA, COSE_RS256}) {
+    CAPTURE(type);
+    const Bytes cdh = clientDataHash(0x53);
+    CredPtr cred = credRequestFor(type, cdh);
+    REQUIRE(fido_dev_make_cred(dev.get(), cred.get(), nullptr) == FIDO_OK);
+    CHECK(verifyCredentialAs(cred.get(), cdh) == FIDO_OK);
+  }
+}
+
+TEST_CASE("fido-u2f attestation: x5c, zero AAGUID, ES256 only") {
+  SoftAuthenticator key(attestedConfig(AttestationFormat::fidoU2f));
+  FidoDevicePtr dev = openSoftDevice(key.path());
+  const Bytes cdh = clientDataHash(0x54);
+  CredPtr cred = credRequest(cdh);
+  REQUIRE(fido_dev_make_cred(dev.get(), cred.get(), nullptr) == FIDO_OK);
+  CHECK(std::string(fido_cred_fmt(cred.get())) == "fido-u2f");
+  CHECK(authDataAaguid(cred.get()) == Bytes(16, 0));
+  CHECK(fido_cred_x5c_len(cred.get()) > 0);
+  CHECK(verifyCredentialAs(cred.get(), cdh) == FIDO_OK);
+  CHECK(verifyCredentialAs(cred.get(), clientDataHash(0x55)) == FIDO_ERR_INVALID_SIG);
+  CredPtr eddsa = credRequestFor(COSE_EDDSA, cdh);
+  CHECK(fido_dev_make_cred(dev.get(), eddsa.get(), nullptr) == FIDO_ERR_UNSUPPORTED_ALGORITHM);
+  key.faults().tamperSignature = true;
+  CredPtr bad = credRequest(cdh);
+  REQUIRE(fido_dev_make_cred(dev.get(), bad.get(), nullptr) == FIDO_OK);
+  CHECK(verifyCredentialAs(bad.get(), cdh) == FIDO_ERR_INVALID_SIG);
+}
+
+TEST_CASE("none attestation: empty statement that libfido2 accepts but cannot verify") {
+  SoftAuthenticatorConfig config;
+  config.attestation = AttestationFormat::none;
+  SoftAuthenticator key(config);
+  FidoDevicePtr dev = openSoftDevice(key.path());
+  const Bytes cdh = clientDataHash(0x56);
+  CredPtr cred = credRequest(cdh);
+  REQUIRE(fido_dev_make_cred(dev.get(), cred.get(), nullptr) == FIDO_OK);
+  CHECK(std::string(fido_cred_fmt(cred.get())) == "none");
+  CHECK(fido_cred_sig_len(cred.get()) == 0);
+  CHECK(verifyCredentialAs(cred.get(), cdh) != FIDO_OK);
+  // The credential itself works: its assertions verify with its public key.
+  AssertPtr got = assertRequest(cdh, cred.get());
+  REQUIRE(fido_dev_get_assert(dev.get(), got.get(), nullptr) == FIDO_OK);
+  CHECK(verifyAssertionAs(got.get(), cdh, cred.get()) == FIDO_OK);
+}
+
+TEST_CASE("x5c modes without an attestation identity are a setup error") {
+  SoftAuthenticatorConfig config;
+  config.attestation = AttestationFormat::packedX5c;
+  CHECK_THROWS_AS(SoftAuthenticator{config}, std::invalid_argument);
+  config.attestation = AttestationFormat::fidoU2f;
+  config.attestationIdentity = AttestationIdentity{toBytes("not a key"), {toBytes("x")}};
+  CHECK_THROWS_AS(SoftAuthenticator{config}, std::invalid_argument);
 }

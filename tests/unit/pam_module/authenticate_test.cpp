@@ -1,18 +1,18 @@
 #include "authenticate.h"
 
 #include <doctest/doctest.h>
-#include <security/pam_appl.h>
 
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "outcome.h"
 #include "unit/client/fake_authd.h"
+#include "unit/pam_module/pam_session.h"
+
+using authd::test::Conversation;
+using authd::test::PamSession;
+using authd::test::sawMessage;
 
 namespace {
 
@@ -23,73 +23,7 @@ constexpr const char* kAccept =
 constexpr const char* kReject =
     R"({"v":1,"id":{id},"ok":true,"result":"reject","message":"Verification failed."})";
 
-// The application side of the conversation: answers prompts from a script, records messages.
-struct Conversation {
-  std::optional<std::string> answer;  // nullopt: the conversation fails
-  std::vector<std::pair<int, std::string>> seen;
-};
-
-int converse(int n, const pam_message** msgs, pam_response** resp, void* data) {
-  auto* conv = static_cast<Conversation*>(data);
-  auto* out = static_cast<pam_response*>(std::calloc(static_cast<std::size_t>(n), sizeof(**resp)));
-  for (int i = 0; i < n; ++i) {
-    conv->seen.emplace_back(msgs[i]->msg_style, msgs[i]->msg);
-    bool prompt =
-        msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON;
-    if (prompt && !conv->answer) {
-      std::free(out);
-      return PAM_CONV_ERR;
-    }
-    if (prompt) out[i].resp = ::strdup(conv->answer->c_str());
-  }
-  *resp = out;
-  return PAM_SUCCESS;
-}
-
-// A PAM handle from libpam itself, configured from a private directory; the test calls
-// authenticate() directly, so the configured stack never runs.
-class PamSession {
- public:
-  PamSession(const char* user, Conversation* conv) : confDir_(makeDir()) {
-    pam_conv c{converse, conv};
-    int rc = pam_start_confdir("authd-unit", user, &c, confDir_.c_str(), &pamh_);
-    if (rc != PAM_SUCCESS) std::filesystem::remove_all(confDir_);  // no destructor after a throw
-    REQUIRE(rc == PAM_SUCCESS);
-    pam_set_item(pamh_, PAM_RHOST, "203.0.113.5");
-    pam_set_item(pamh_, PAM_TTY, "pts/3");
-  }
-  ~PamSession() {
-    pam_end(pamh_, PAM_SUCCESS);
-    std::filesystem::remove_all(confDir_);
-  }
-  PamSession(const PamSession&) = delete;
-  PamSession& operator=(const PamSession&) = delete;
-
-  int run(std::vector<std::string> args, int flags = 0) {
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    return authd::pam::authenticate(pamh_, flags, static_cast<int>(argv.size()), argv.data());
-  }
-
- private:
-  static std::string makeDir() {
-    char dir[] = "/tmp/authd-pamconf-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    std::ofstream(std::string(dir) + "/authd-unit") << "auth required pam_deny.so\n";
-    return dir;
-  }
-  std::string confDir_;
-  pam_handle_t* pamh_ = nullptr;
-};
-
 std::string socketArg(const authd::test::FakeAuthd& fake) { return "socket=" + fake.path(); }
-
-bool sawMessage(const Conversation& conv, int style, const std::string& text) {
-  for (const auto& [s, t] : conv.seen) {
-    if (s == style && t == text) return true;
-  }
-  return false;
-}
 
 }  // namespace
 

@@ -32,6 +32,7 @@ TEST_CASE("no options: defaults") {
   CHECK(o->timeout == std::chrono::seconds(10));
   CHECK_FALSE(o->nouserok);
   CHECK_FALSE(o->debug);
+  CHECK(o->factor == authd::pam::FactorChoice::any);
 }
 
 TEST_CASE("the environment does not choose the socket") {
@@ -89,4 +90,28 @@ TEST_CASE("duplicates are refused") {
   requireError({"timeout=5", "timeout=5"}, "duplicate option \"timeout\"");
   requireError({"socket=/a", "socket=/b"}, "duplicate option \"socket\"");
   requireError({"nouserok", "debug", "nouserok"}, "duplicate option \"nouserok\"");
+}
+
+TEST_CASE("factor= chooses the second factor") {
+  using authd::pam::FactorChoice;
+  std::string error;
+  const std::pair<const char*, FactorChoice> cases[] = {{"factor=fido2", FactorChoice::fido2},
+                                                        {"factor=totp", FactorChoice::totp},
+                                                        {"factor=any", FactorChoice::any}};
+  for (const auto& [arg, choice] : cases) {
+    CAPTURE(arg);
+    auto o = parse({arg}, &error);
+    REQUIRE(o.has_value());
+    CHECK(o->factor == choice);
+  }
+}
+
+TEST_CASE("bad factor values are refused") {
+  for (const char* arg : {"factor=", "factor=FIDO2", "factor=u2f", "factor=fido2,totp",
+                          "factor= totp", "factor=all"}) {
+    CAPTURE(arg);
+    requireError({arg}, "factor must be fido2, totp or any");
+  }
+  requireError({"factor"}, "needs a value");
+  requireError({"factor=totp", "factor=fido2"}, "duplicate option \"factor\"");
 }

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <tuple>
+
 using authd::CallError;
 using authd::CallResult;
 using authd::Decision;
@@ -28,12 +30,12 @@ const CallError::Kind kOutageKinds[] = {CallError::Kind::connect, CallError::Kin
 }  // namespace
 
 TEST_CASE("factors: totp enrolled means ask for a code") {
-  CHECK_FALSE(outcomeOfFactors(factors({"totp"}), false).has_value());
-  CHECK_FALSE(outcomeOfFactors(factors({"fido2", "totp"}), true).has_value());
+  CHECK_FALSE(outcomeOfFactors(factors({"totp"}), false, FactorChoice::any).has_value());
+  CHECK_FALSE(outcomeOfFactors(factors({"fido2", "totp"}), true, FactorChoice::any).has_value());
 }
 
 TEST_CASE("factors: empty list without nouserok denies with a message") {
-  auto o = outcomeOfFactors(factors({}), false);
+  auto o = outcomeOfFactors(factors({}), false, FactorChoice::any);
   REQUIRE(o.has_value());
   CHECK(o->pamCode == PAM_AUTH_ERR);
   CHECK(o->userMessage == kMsgNotEnrolled);
@@ -41,7 +43,7 @@ TEST_CASE("factors: empty list without nouserok denies with a message") {
 }
 
 TEST_CASE("factors: empty list with nouserok is ignored") {
-  auto o = outcomeOfFactors(factors({}), true);
+  auto o = outcomeOfFactors(factors({}), true, FactorChoice::any);
   REQUIRE(o.has_value());
   CHECK(o->pamCode == PAM_IGNORE);
   CHECK(o->userMessage.empty());
@@ -52,7 +54,7 @@ TEST_CASE("factors: errors are never ignored, also with nouserok (CVE-2020-24612
     for (bool nouserok : {false, true}) {
       CAPTURE(static_cast<int>(kind));
       auto o = outcomeOfFactors(CallResult<FactorsAnswer>::failure(CallError{kind, "x", "why"}),
-                                nouserok);
+                                nouserok, FactorChoice::any);
       REQUIRE(o.has_value());
       CHECK(o->pamCode == PAM_AUTHINFO_UNAVAIL);
       CHECK(o->userMessage == kMsgUnavailable);
@@ -65,7 +67,7 @@ TEST_CASE("factors: errors are never ignored, also with nouserok (CVE-2020-24612
 TEST_CASE("factors: server error code is in the reason") {
   auto o = outcomeOfFactors(
       CallResult<FactorsAnswer>::failure(CallError{CallError::Kind::server, "unavailable", "db"}),
-      false);
+      false, FactorChoice::any);
   REQUIRE(o.has_value());
   CHECK(o->reason == "unavailable:server:unavailable");
 }
@@ -73,14 +75,14 @@ TEST_CASE("factors: server error code is in the reason") {
 TEST_CASE("factors: an unsendable user name is a plain denial") {
   auto o = outcomeOfFactors(
       CallResult<FactorsAnswer>::failure(CallError{CallError::Kind::argument, "", "bad user"}),
-      true);
+      true, FactorChoice::any);
   REQUIRE(o.has_value());
   CHECK(o->pamCode == PAM_AUTH_ERR);
   CHECK(o->reason == "invalid_input");
 }
 
 TEST_CASE("factors: locked") {
-  auto o = outcomeOfFactors(factors({"totp"}, true, 300), true);
+  auto o = outcomeOfFactors(factors({"totp"}, true, 300), true, FactorChoice::any);
   REQUIRE(o.has_value());
   CHECK(o->pamCode == PAM_MAXTRIES);
   CHECK(o->userMessage ==
@@ -89,10 +91,66 @@ TEST_CASE("factors: locked") {
 }
 
 TEST_CASE("factors: no usable factor denies") {
-  auto o = outcomeOfFactors(factors({"fido2"}), true);
-  REQUIRE(o.has_value());
-  CHECK(o->pamCode == PAM_AUTH_ERR);
-  CHECK(o->userMessage == kMsgUnsupported);
+  const std::pair<std::vector<std::string>, FactorChoice> cases[] = {
+      {{"sms"}, FactorChoice::any},
+      {{"fido2"}, FactorChoice::totp},
+      {{"totp"}, FactorChoice::fido2},
+  };
+  for (const auto& [list, choice] : cases) {
+    auto o = outcomeOfFactors(factors(list), true, choice);
+    REQUIRE(o.has_value());
+    CHECK(o->pamCode == PAM_AUTH_ERR);
+    CHECK(o->userMessage == kMsgUnsupported);
+    CHECK(o->reason == "unsupported_factor");
+  }
+}
+
+TEST_CASE("factors: a usable factor goes on, with the plan the option allows") {
+  CHECK_FALSE(outcomeOfFactors(factors({"fido2"}), false, FactorChoice::any).has_value());
+  CHECK_FALSE(outcomeOfFactors(factors({"fido2"}), false, FactorChoice::fido2).has_value());
+  CHECK_FALSE(outcomeOfFactors(factors({"totp", "fido2"}), false, FactorChoice::totp).has_value());
+  auto plan = [](std::vector<std::string> list, FactorChoice choice) {
+    FactorPlan p = planFactors(*factors(std::move(list)).answer, choice);
+    return std::make_pair(p.fido2, p.totp);
+  };
+  CHECK(plan({"totp", "fido2"}, FactorChoice::any) == std::make_pair(true, true));
+  CHECK(plan({"totp", "fido2"}, FactorChoice::fido2) == std::make_pair(true, false));
+  CHECK(plan({"totp", "fido2"}, FactorChoice::totp) == std::make_pair(false, true));
+  CHECK(plan({"fido2"}, FactorChoice::any) == std::make_pair(true, false));
+  CHECK(plan({"totp"}, FactorChoice::any) == std::make_pair(false, true));
+  CHECK(plan({}, FactorChoice::any) == std::make_pair(false, false));
+}
+
+TEST_CASE("key failures: only a missing key may fall back to the code") {
+  for (auto failure : {authd::Fido2Failure::noDevice, authd::Fido2Failure::noMatchingKey}) {
+    CHECK_FALSE(outcomeOfKeyFailure(failure, "d", true).has_value());
+    auto o = outcomeOfKeyFailure(failure, "d", false);
+    REQUIRE(o.has_value());
+    CHECK(o->pamCode == PAM_AUTH_ERR);
+    CHECK(o->userMessage == kMsgNoKey);
+    CHECK(o->reason == "no_key");
+    CHECK(o->detail == "d");
+  }
+  const std::tuple<authd::Fido2Failure, int, std::string_view, const char*> cases[] = {
+      {authd::Fido2Failure::pinRequired, PAM_AUTH_ERR, kMsgPinMissing, "pin_missing"},
+      {authd::Fido2Failure::pinInvalid, PAM_AUTH_ERR, kMsgPinInvalid, "pin_invalid"},
+      {authd::Fido2Failure::pinBlocked, PAM_MAXTRIES, kMsgPinBlocked, "pin_blocked"},
+      {authd::Fido2Failure::noPinSet, PAM_AUTH_ERR, kMsgNoPinSet, "no_pin_set"},
+      {authd::Fido2Failure::timeout, PAM_AUTH_ERR, kMsgKeyTimeout, "key_timeout"},
+      {authd::Fido2Failure::device, PAM_AUTH_ERR, kMsgKeyFailed, "key_error"},
+      {authd::Fido2Failure::excluded, PAM_AUTH_ERR, kMsgKeyFailed, "key_error"},
+      {authd::Fido2Failure::none, PAM_AUTH_ERR, kMsgKeyFailed, "key_error"},
+  };
+  for (const auto& [failure, code, message, reason] : cases) {
+    for (bool fallback : {true, false}) {
+      CAPTURE(reason);
+      auto o = outcomeOfKeyFailure(failure, "detail", fallback);
+      REQUIRE(o.has_value());
+      CHECK(o->pamCode == code);
+      CHECK(o->userMessage == message);
+      CHECK(o->reason == reason);
+    }
+  }
 }
 
 TEST_CASE("lockedMessage rounds up to whole minutes") {

@@ -1,0 +1,51 @@
+#pragma once
+// FIDO2 logon in the verification core: fido2_begin issues a challenge for the user's active
+// keys; verifyFido2 checks the assertion (relying_party.h) and applies the signature-counter
+// rule, the lockout and the audit in one durable transaction before answering. Listener-
+// independent like Verifier: the socket dispatcher calls it today, RADIUS could tomorrow.
+
+#include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
+#include "authd/core.h"
+#include "authd/verifier.h"
+
+namespace authd {
+
+struct Fido2BeginAnswer {
+  Bytes challenge;
+  std::vector<Bytes> allow;
+  std::string uv;  // "required" | "preferred" | "discouraged"
+  std::int64_t timeout = 0;
+};
+
+struct Fido2AssertionRequest {
+  std::string user;
+  Bytes challenge;
+  Bytes credentialId;
+  Bytes authData;
+  Bytes signature;
+  fido2::ClientData clientData;
+};
+
+class Fido2Logon {
+ public:
+  explicit Fido2Logon(Core core) : core_(std::move(core)) {}
+
+  // Throws OpError(not_found) when the user has no usable security key (or is unknown).
+  boost::asio::awaitable<Fido2BeginAnswer> begin(std::string user, Caller caller);
+  boost::asio::awaitable<VerifyAnswer> verify(Fido2AssertionRequest request, Caller caller);
+
+ private:
+  struct Checked;
+  Checked check(const Fido2AssertionRequest& request, const Caller& caller);
+  VerifyAnswer commit(StoreTxn& txn, const Fido2AssertionRequest& request, const Checked& checked,
+                      const Caller& caller);
+
+  Core core_;
+};
+
+}  // namespace authd

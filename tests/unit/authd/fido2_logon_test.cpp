@@ -1,0 +1,335 @@
+// FIDO2 enrolment and logon through the protocol, with artefacts made by a virtual key through
+// the real libfido2 (as authctl and pam_authd do) and verified by authd's relying party.
+#include "authd/fido2_logon.h"
+
+#include <cbor.h>
+#include <doctest/doctest.h>
+#include <fido.h>
+
+#include "authd/base64url.h"
+#include "dispatcher_harness.h"
+#include "fido2/virtual_key_ring.h"
+
+using namespace authd;
+using authd::testing::Harness;
+using authd::testing::SoftAuthenticatorConfig;
+using authd::testing::VirtualKeyRing;
+using nlohmann::json;
+
+namespace {
+
+struct CredFree {
+  void operator()(fido_cred_t* c) const { fido_cred_free(&c); }
+};
+struct AssertFree {
+  void operator()(fido_assert_t* a) const { fido_assert_free(&a); }
+};
+
+Bytes bytesOf(const unsigned char* p, size_t n) { return p ? Bytes(p, p + n) : Bytes{}; }
+
+Bytes decode(const json& text) { return base64urlDecode(text.get<std::string>()).value(); }
+
+// fido_assert_authdata_ptr hands out the CBOR byte string; the protocol carries the raw bytes.
+Bytes unwrapCborBytes(const unsigned char* p, size_t n) {
+  cbor_load_result result;
+  cbor_item_t* item = cbor_load(p, n, &result);
+  REQUIRE(item != nullptr);
+  REQUIRE(cbor_isa_bytestring(item));
+  Bytes raw(cbor_bytestring_handle(item),
+            cbor_bytestring_handle(item) + cbor_bytestring_length(item));
+  cbor_decref(&item);
+  return raw;
+}
+
+struct Fido2Harness : Harness {
+  Fido2Harness() {
+    config.fido2.rpId = "mfa.example.org";
+    SoftAuthenticatorConfig key;
+    key.name = "dispatch-key0";
+    key.seed = 11;
+    ring.plug(key);
+    key.name = "dispatch-key1";
+    key.seed = 12;
+    ring.plug(key);
+  }
+
+  // authctl's part of an enrolment, done with key `index`; returns the finish answer.
+  json enrol(const std::string& user, size_t index, json begin = json::object()) {
+    begin["op"] = "fido2_register_begin";
+    begin["user"] = user;
+    json b = call(begin);
+    REQUIRE(b["ok"] == true);
+    const Bytes challenge = decode(b["challenge"]);
+    std::unique_ptr<fido_cred_t, CredFree> cred(fido_cred_new());
+    const Bytes handle = decode(b["user_handle"]);
+    fido_cred_set_type(cred.get(), COSE_ES256);
+    fido_cred_set_clientdata_hash(cred.get(), challenge.data(), challenge.size());
+    fido_cred_set_rp(cred.get(), b["rp_id"].get<std::string>().c_str(), "authd");
+    fido_cred_set_user(cred.get(), handle.data(), handle.size(), user.c_str(), user.c_str(),
+                       nullptr);
+    for (const auto& id : b["exclude"]) {
+      Bytes raw = decode(id);
+      fido_cred_exclude(cred.get(), raw.data(), raw.size());
+    }
+    auto dev = ring.openVirtualDevice(index);
+    REQUIRE(dev);
+    const int rc = fido_dev_make_cred(dev.get(), cred.get(), nullptr);
+    if (rc != FIDO_OK) return json{{"fido_error", rc}};
+    return call({{"op", "fido2_register_finish"},
+                 {"user", user},
+                 {"challenge", b["challenge"]},
+                 {"fmt", fido_cred_fmt(cred.get())},
+                 {"auth_data", base64urlEncode(bytesOf(fido_cred_authdata_raw_ptr(cred.get()),
+                                                       fido_cred_authdata_raw_len(cred.get())))},
+                 {"att_stmt", base64urlEncode(bytesOf(fido_cred_attstmt_ptr(cred.get()),
+                                                      fido_cred_attstmt_len(cred.get())))},
+                 {"client_data_hash", b["challenge"]}});
+  }
+
+  json begin(const std::string& user, const std::string& service = "sshd") {
+    return call({{"op", "fido2_begin"}, {"user", user}, {"service", service}});
+  }
+
+  // pam_authd's part of a logon with key `index`: the verify request it would send.
+  json assertion(const json& challenge, const std::string& user, size_t index) {
+    const Bytes cdh = decode(challenge["challenge"]);
+    std::unique_ptr<fido_assert_t, AssertFree> a(fido_assert_new());
+    fido_assert_set_clientdata_hash(a.get(), cdh.data(), cdh.size());
+    fido_assert_set_rp(a.get(), challenge["rp_id"].get<std::string>().c_str());
+    for (const auto& id : challenge["allow"]) {
+      Bytes raw = decode(id);
+      fido_assert_allow_cred(a.get(), raw.data(), raw.size());
+    }
+    auto dev = ring.openVirtualDevice(index);
+    REQUIRE(dev);
+    REQUIRE(fido_dev_get_assert(dev.get(), a.get(), nullptr) == FIDO_OK);
+    return {{"op", "verify"},
+            {"user", user},
+            {"factor", "fido2"},
+            {"service", "sshd"},
+            {"challenge", challenge["challenge"]},
+            {"credential", base64urlEncode(bytesOf(fido_assert_id_ptr(a.get(), 0),
+                                                   fido_assert_id_len(a.get(), 0)))},
+            {"auth_data", base64urlEncode(unwrapCborBytes(fido_assert_authdata_ptr(a.get(), 0),
+                                                          fido_assert_authdata_len(a.get(), 0)))},
+            {"signature", base64urlEncode(bytesOf(fido_assert_sig_ptr(a.get(), 0),
+                                                  fido_assert_sig_len(a.get(), 0)))},
+            {"client_data_hash", challenge["challenge"]}};
+  }
+
+  json logon(const std::string& user, size_t index) {
+    json c = begin(user);
+    REQUIRE(c["ok"] == true);
+    return call(assertion(c, user, index));
+  }
+
+  std::string lastAuditReason(const std::string& user) {
+    json a = call({{"op", "audit"}, {"user", user}, {"limit", 1}});
+    return a["events"][0]["reason"];
+  }
+
+  VirtualKeyRing ring;
+};
+
+}  // namespace
+
+TEST_CASE("an enrolled key logs on; factors lists fido2 first") {
+  Fido2Harness h;
+  h.enroll("alice");  // TOTP too
+  json e = h.enrol("alice", 0);
+  REQUIRE(e["ok"] == true);
+  CHECK(e["fmt"] == "packed");
+  CHECK(e["attestation"] == "self");
+  CHECK(e["algorithm"] == -7);
+  json f = h.call({{"op", "factors"}, {"user", "alice"}});
+  CHECK(f["factors"] == json::array({"fido2", "totp"}));
+
+  json r = h.logon("alice", 0);
+  CHECK(r["result"] == "accept");
+  CHECK(r["credential_id"] == e["credential_id"]);
+  CHECK(h.lastAuditReason("alice") == "ok");
+
+  json list = h.call({{"op", "list"}, {"user", "alice"}});
+  json key = list["credentials"][1];
+  CHECK(key["factor"] == "fido2");
+  CHECK(key["sign_count"].get<int>() >= 1);
+  CHECK(key["clone_suspected"] == false);
+  CHECK(key["last_used"].is_number());
+}
+
+TEST_CASE("fido2_begin returns a fresh challenge and the allow list") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  REQUIRE(h.enrol("alice", 1)["ok"] == true);
+  json a = h.begin("alice");
+  json b = h.begin("alice");
+  CHECK(a["rp_id"] == "mfa.example.org");
+  CHECK(a["allow"].size() == 2);
+  CHECK(a["uv"] == "preferred");
+  CHECK(decode(a["challenge"]).size() == 32);
+  CHECK(a["challenge"] != b["challenge"]);
+  // Without keys, and for unknown accounts: the same not_found.
+  CHECK(h.begin("bob")["error"] == "not_found");
+  CHECK(h.begin("nobody")["message"] == h.begin("bob")["message"]);
+}
+
+TEST_CASE("a replayed assertion and a reused challenge are rejected") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  json c = h.begin("alice");
+  json request = h.assertion(c, "alice", 0);
+  CHECK(h.call(request)["result"] == "accept");
+  CHECK(h.call(request)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "challenge_unknown");
+}
+
+TEST_CASE("an expired challenge is rejected") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  json c = h.begin("alice");
+  json request = h.assertion(c, "alice", 0);
+  h.now += 61;
+  CHECK(h.call(request)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "challenge_unknown");
+}
+
+TEST_CASE("a challenge is bound to its user and service") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  json c = h.begin("alice");
+  json request = h.assertion(c, "alice", 0);
+  request["service"] = "login";
+  CHECK(h.call(request)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "challenge_mismatch");
+}
+
+TEST_CASE("a credential of another user is not accepted") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  REQUIRE(h.enrol("bob", 1)["ok"] == true);
+  json c = h.begin("alice");
+  json bobs = h.assertion(h.begin("bob"), "bob", 1);
+  json request = h.assertion(c, "alice", 0);
+  request["credential"] = bobs["credential"];
+  CHECK(h.call(request)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "credential_not_allowed");
+}
+
+TEST_CASE("faults of the key are rejected with their audit reason") {
+  struct Case {
+    const char* name;
+    void (*arm)(authd::testing::Faults&);
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"user presence off", [](auto& f) { f.userPresenceOff = true; }, "user_presence_missing"},
+      {"wrong rp", [](auto& f) { f.wrongRp = true; }, "rp_id_mismatch"},
+      {"tampered signature", [](auto& f) { f.tamperSignature = true; }, "bad_signature"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Fido2Harness h;
+    REQUIRE(h.enrol("alice", 0)["ok"] == true);
+    c.arm(h.ring.key(0).faults());
+    CHECK(h.logon("alice", 0)["result"] == "reject");
+    CHECK(h.lastAuditReason("alice") == c.reason);
+  }
+}
+
+TEST_CASE("a counter going backwards marks the key clone-suspected until reinstated") {
+  Fido2Harness h;
+  json e = h.enrol("alice", 0);
+  REQUIRE(h.logon("alice", 0)["result"] == "accept");
+  REQUIRE(h.logon("alice", 0)["result"] == "accept");
+  h.ring.key(0).faults().counterBackwards = true;
+  CHECK(h.logon("alice", 0)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "counter_regression");
+  h.ring.key(0).faults().counterBackwards = false;
+  // Refused from now on, even with a good counter: an admin decides.
+  CHECK(h.begin("alice")["error"] == "not_found");
+  json list = h.call({{"op", "list"}, {"user", "alice"}});
+  CHECK(list["credentials"][0]["clone_suspected"] == true);
+  json r =
+      h.call({{"op", "fido2_reinstate"}, {"user", "alice"}, {"credential_id", e["credential_id"]}});
+  CHECK(r["ok"] == true);
+  CHECK(h.lastAuditReason("alice") == "ok");
+  // The key's counter is still at the stored value: its next signature would regress again.
+  (void)h.assertion(h.begin("alice"), "alice", 0);
+  CHECK(h.logon("alice", 0)["result"] == "accept");
+  json again =
+      h.call({{"op", "fido2_reinstate"}, {"user", "alice"}, {"credential_id", e["credential_id"]}});
+  CHECK(again["error"] == "not_found");
+}
+
+TEST_CASE("failed key logons count towards the lockout") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  h.ring.key(0).faults().tamperSignature = true;
+  CHECK(h.logon("alice", 0)["result"] == "reject");
+  CHECK(h.logon("alice", 0)["result"] == "reject");
+  CHECK(h.logon("alice", 0)["result"] == "locked");
+  h.ring.key(0).faults().tamperSignature = false;
+  json r = h.logon("alice", 0);
+  CHECK(r["result"] == "locked");
+  CHECK(r["retry_after"].get<int>() > 0);
+}
+
+TEST_CASE("a revoked key can no longer log on") {
+  Fido2Harness h;
+  json e = h.enrol("alice", 0);
+  json c = h.begin("alice");
+  json request = h.assertion(c, "alice", 0);
+  REQUIRE(
+      h.call({{"op", "revoke"}, {"user", "alice"}, {"credential_id", e["credential_id"]}})["ok"] ==
+      true);
+  CHECK(h.call(request)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "credential_not_allowed");
+}
+
+TEST_CASE("enrolment: exclude list, challenge reuse, uv=required and unknown users") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  // The same key again: the key refuses because of the exclude list.
+  CHECK(h.enrol("alice", 0)["fido_error"] == FIDO_ERR_CREDENTIAL_EXCLUDED);
+  // uv=required without a PIN on the key: the key answers without UV, authd refuses.
+  json uv = h.enrol("alice", 1, {{"uv", "required"}});
+  CHECK(uv["ok"] == false);
+  CHECK(uv["message"] == "registration refused: user_verification_missing");
+  CHECK(h.call({{"op", "fido2_register_begin"}, {"user", "nobody"}})["error"] == "not_found");
+  json bad = h.call({{"op", "fido2_register_begin"}, {"user", "alice"}, {"uv", "sometimes"}});
+  CHECK(bad["error"] == "bad_request");
+}
+
+TEST_CASE("fido2 requests with malformed binary fields are bad requests") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  json good = h.assertion(h.begin("alice"), "alice", 0);
+  for (const char* field : {"challenge", "credential", "auth_data", "signature"}) {
+    CAPTURE(field);
+    for (const char* value : {"", "a", "abc=", "ab+c", "ab c"}) {
+      json bad = good;
+      bad[field] = value;
+      CHECK(h.call(bad)["error"] == "bad_request");
+    }
+  }
+  json both = good;
+  both["client_data_json"] = "e30";
+  CHECK(h.call(both)["error"] == "bad_request");
+  json neither = good;
+  neither.erase("client_data_hash");
+  CHECK(h.call(neither)["error"] == "bad_request");
+  json extra = good;
+  extra["code"] = "123456";
+  CHECK(h.call(extra)["error"] == "bad_request");
+  // None of these consumed the challenge: the good request still works.
+  CHECK(h.call(good)["result"] == "accept");
+}
+
+TEST_CASE("fido2 admin operations need an admin") {
+  Fido2Harness h;
+  const PeerCredentials user{1000, 1000, 5};
+  json r = h.call({{"op", "fido2_register_begin"}, {"user", "alice"}}, user);
+  CHECK(r["error"] == "forbidden");
+  json b = h.call({{"op", "fido2_begin"}, {"user", "alice"}}, user);
+  CHECK(b["error"] == "not_found");  // any local process may start a logon
+}
