@@ -64,9 +64,10 @@ TotpSpec resolveSpec(const EnrollTotpRequest& r, const Config& config) {
 
 }  // namespace
 
-AuditEvent AdminService::event(std::string op, std::string user, const Caller& caller) const {
+AuditEvent adminAuditEvent(std::int64_t now, std::string op, std::string user,
+                           const Caller& caller) {
   AuditEvent e;
-  e.time = core_.clock();
+  e.time = now;
   e.user = std::move(user);
   e.op = std::move(op);
   e.result = "ok";
@@ -79,9 +80,17 @@ AuditEvent AdminService::event(std::string op, std::string user, const Caller& c
 
 // Callers pass a named TxnWork: GCC 12 destroys a capturing lambda written inside a co_await
 // expression twice, so no lambda may be built there.
-boost::asio::awaitable<void> AdminService::commit(const Store::TxnWork& work) {
-  bool ok = co_await asyncWrite(core_.store, work, boost::asio::use_awaitable);
+boost::asio::awaitable<void> commitDurably(Store& store, const Store::TxnWork& work) {
+  bool ok = co_await asyncWrite(store, work, boost::asio::use_awaitable);
   if (!ok) throw StoreError("the change could not be stored");
+}
+
+AuditEvent AdminService::event(std::string op, std::string user, const Caller& caller) const {
+  return adminAuditEvent(core_.clock(), std::move(op), std::move(user), caller);
+}
+
+boost::asio::awaitable<void> AdminService::commit(const Store::TxnWork& work) {
+  co_await commitDurably(core_.store, work);
 }
 
 boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequest request,

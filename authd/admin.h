@@ -34,6 +34,12 @@ struct CredentialListing {
   std::vector<LockState> locks;
 };
 
+// The audit event of an admin action by `caller`, "ok" until the action says otherwise.
+AuditEvent adminAuditEvent(std::int64_t now, std::string op, std::string user,
+                           const Caller& caller);
+// Runs `work` in a write transaction; throws StoreError when it was not stored durably.
+boost::asio::awaitable<void> commitDurably(Store& store, const Store::TxnWork& work);
+
 class AdminService {
  public:
   explicit AdminService(Core core) : core_(std::move(core)) {}

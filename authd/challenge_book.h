@@ -17,12 +17,23 @@
 
 namespace authd {
 
+// A credential a logon challenge may be answered with, as stored when the challenge was issued:
+// verification needs no database read. Revocation or a clone mark in between is still caught
+// by the counter update in the write transaction.
+struct AllowedKey {
+  Bytes credentialId;
+  std::int64_t credentialRow = 0;
+  Bytes coseKey;
+  int algorithm = 0;
+  bool uvRequired = false;
+};
+
 struct ChallengeGrant {
   enum class Purpose { logon, registration };
   Purpose purpose = Purpose::logon;
   std::string user;
   std::string service;
-  std::vector<Bytes> allow;  // logon: credential ids the answer may use
+  std::vector<AllowedKey> allow;  // logon: the credentials the answer may use
   std::int64_t expiresAt = 0;
   // Registration only: what the admin asked for at fido2_register_begin.
   std::string label;

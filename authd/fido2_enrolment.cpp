@@ -2,6 +2,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include "authd/admin.h"
 #include "authd/async.h"
 #include "authd/fido2_policy.h"
 #include "authd/op_error.h"
@@ -30,22 +31,13 @@ const std::vector<int>& fido2Algorithms() {
 }
 
 AuditEvent Fido2Enrolment::event(std::string op, std::string user, const Caller& caller) const {
-  AuditEvent e;
-  e.time = core_.clock();
-  e.user = std::move(user);
-  e.op = std::move(op);
+  AuditEvent e = adminAuditEvent(core_.clock(), std::move(op), std::move(user), caller);
   e.factor = "fido2";
-  e.result = "ok";
-  e.reason = "ok";
-  e.service = caller.service.empty() ? "authctl" : caller.service;
-  e.peerUid = caller.uid;
-  e.peerPid = caller.pid;
   return e;
 }
 
 boost::asio::awaitable<void> Fido2Enrolment::commit(const Store::TxnWork& work) {
-  bool ok = co_await asyncWrite(core_.store, work, boost::asio::use_awaitable);
-  if (!ok) throw StoreError("the change could not be stored");
+  co_await commitDurably(core_.store, work);
 }
 
 boost::asio::awaitable<void> Fido2Enrolment::refuse(AuditEvent audit, std::string_view code,

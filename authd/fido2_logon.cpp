@@ -52,7 +52,10 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   grant.purpose = ChallengeGrant::Purpose::logon;
   grant.user = user;
   grant.service = caller.service;
-  grant.allow = answer.allow;
+  for (const auto& c : keys) {
+    grant.allow.push_back(AllowedKey{c.fido2->credentialId, c.id, c.fido2->coseKey,
+                                     c.fido2->algorithm, c.fido2->uvRequired});
+  }
   grant.uv = answer.uv;
   const std::int64_t now = core_.clock();
   grant.expiresAt = now + answer.timeout;
@@ -70,11 +73,11 @@ struct Fido2Logon::Checked {
 
 namespace {
 
-bool contains(const std::vector<Bytes>& list, const Bytes& item) {
-  for (const auto& entry : list) {
-    if (entry == item) return true;
+const AllowedKey* findKey(const std::vector<AllowedKey>& allow, const Bytes& credentialId) {
+  for (const auto& key : allow) {
+    if (key.credentialId == credentialId) return &key;
   }
-  return false;
+  return nullptr;
 }
 
 }  // namespace
@@ -92,23 +95,15 @@ Fido2Logon::Checked Fido2Logon::check(const Fido2AssertionRequest& request, cons
     c.reason = "challenge_mismatch";
     return c;
   }
-  if (!contains(grant->allow, request.credentialId)) {
+  const AllowedKey* key = findKey(grant->allow, request.credentialId);
+  if (key == nullptr) {
     c.reason = "credential_not_allowed";
     return c;
   }
-  std::optional<CredentialRecord> key;
-  if (core_.directory.findUser(request.user)) {
-    for (auto& record : core_.store.credentials(request.user)) {
-      if (record.fido2 && record.fido2->credentialId == request.credentialId) key = record;
-    }
-  }
-  if (!key || key->factor != "fido2" || key->state != CredentialState::active) {
-    c.reason = "credential_not_allowed";
-    return c;
-  }
-  c.credentialId = key->id;
-  if (key->fido2->cloneSuspected) {
-    c.reason = "credential_suspended";
+  c.credentialId = key->credentialRow;
+  // The account may have been removed since the challenge was issued (cached lookup).
+  if (!core_.directory.findUser(request.user)) {
+    c.reason = "unknown_user";
     return c;
   }
   fido2::AssertionInput input;
@@ -118,9 +113,9 @@ Fido2Logon::Checked Fido2Logon::check(const Fido2AssertionRequest& request, cons
   input.origins = allowedOrigins(core_.config);
   input.authData = request.authData;
   input.signature = request.signature;
-  input.coseKey = key->fido2->coseKey;
-  input.algorithm = key->fido2->algorithm;
-  input.requireUv = grant->uv == "required" || key->fido2->uvRequired;
+  input.coseKey = key->coseKey;
+  input.algorithm = key->algorithm;
+  input.requireUv = grant->uv == "required" || key->uvRequired;
   fido2::AssertionResult result = fido2::verifyAssertion(input);
   if (!result.valid) {
     c.reason = result.reason.empty() ? "bad_signature" : result.reason;

@@ -12,13 +12,10 @@
 //     authd in the order it was incremented. Prints one result line and writes the advanced
 //     counters back to FILE, so that a later run starts above what authd stored.
 // Single-threaded (Asio coroutines), so the client takes at most one of the machine's cores.
-// Helpers shared in spirit with load_gen.cpp (userName, runBounded, cpuSeconds, error counting)
-// are short local copies: load_gen keeps them in an anonymous namespace.
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 
 #include <cbor.h>
-#include <fcntl.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -26,8 +23,6 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <array>
@@ -39,7 +34,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -48,13 +42,12 @@
 
 #include "authd/base64url.h"
 #include "authd/wipe.h"
-#include "latency_stats.h"
+#include "bench_util.h"
 #include "line_connection.h"
 
 namespace asio = boost::asio;
 using nlohmann::json;
 using stream_protocol = asio::local::stream_protocol;
-using SteadyClock = std::chrono::steady_clock;
 
 namespace authd::bench {
 namespace {
@@ -68,9 +61,8 @@ constexpr std::int64_t kCoseEs256 = -7;
 // The AAGUID of this software "model" ("authd-bench-key" + NUL): fido2.aaguids may name it.
 constexpr std::array<unsigned char, 16> kAaguid = {'a', 'u', 't', 'h', 'd', '-', 'b', 'e',
                                                    'n', 'c', 'h', '-', 'k', 'e', 'y', 0};
-constexpr auto kGraceAfterDeadline = std::chrono::seconds(30);
-constexpr auto kEnrolLimit = std::chrono::minutes(10);
 const char* const kService = "bench";
+const char* const kProgram = "fido2_load_gen";
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -265,13 +257,7 @@ PkeyPtr privateKeyFrom(const std::string& text) {
 // Written to a temporary file and renamed, so an interrupted write never loses the counters.
 void writeUsersFile(const std::string& path, const std::vector<SoftKey>& keys) {
   const std::string temporary = path + ".tmp";
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) fail(temporary + ": " + std::strerror(errno));
-  FILE* file = ::fdopen(fd, "w");
-  if (file == nullptr) {
-    ::close(fd);
-    fail(temporary + ": fdopen failed");
-  }
+  FILE* file = createPrivateFile(temporary);
   for (const SoftKey& k : keys) {
     std::string secret = privateKeyText(k.key.get());
     std::fprintf(file, "%s %s %u %s\n", k.user.c_str(), base64urlEncode(k.credentialId).c_str(),
@@ -313,45 +299,6 @@ std::vector<SoftKey> readUsersFile(const std::string& path) {
   return keys;
 }
 
-// ---- shared small helpers (as in load_gen.cpp) ------------------------------------------------
-
-std::string userName(int index, int total) {
-  int width = std::max(4, static_cast<int>(std::to_string(std::max(total - 1, 0)).size()));
-  std::string digits = std::to_string(index);
-  return "bench" + std::string(static_cast<std::size_t>(width) - digits.size(), '0') + digits;
-}
-
-// A failed exchange counted under a coarse kind; exception texts may quote answer bytes.
-void noteError(std::map<std::string, std::int64_t>& kinds, const std::string& step,
-               const json& answer) {
-  std::string kind = "malformed answer";
-  if (answer.is_object() && answer.contains("error") && answer["error"].is_string()) {
-    kind = answer["error"].get<std::string>();
-  }
-  ++kinds[step + ": " + kind];
-}
-
-void printErrors(const std::map<std::string, std::int64_t>& kinds) {
-  for (const auto& [kind, count] : kinds)
-    std::cerr << "fido2_load_gen:   " << kind << ": " << count << "\n";
-}
-
-bool runBounded(asio::io_context& io, std::chrono::steady_clock::duration limit) {
-  io.run_for(limit);
-  if (io.stopped()) return true;
-  io.stop();
-  return false;
-}
-
-double cpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
 // The challenge of a successful fido2_begin / fido2_register_begin answer for `rpId`.
 std::optional<Bytes> challengeOf(const json& answer, const std::string& rpId) {
   if (!answer.is_object() || !answer.value("ok", false) || !answer.contains("challenge") ||
@@ -376,7 +323,7 @@ struct EnrollContext {
   int total = 0;
   int next = 0;
   std::vector<std::optional<SoftKey>> keys;  // by user index; empty where enrolment failed
-  std::map<std::string, std::int64_t> errors;
+  ErrorCounts errors;
 };
 
 json registerFinishRequest(const std::string& user, const Bytes& challenge, const Bytes& authData,
@@ -402,7 +349,7 @@ asio::awaitable<bool> registerOne(EnrollContext& ctx, LineConnection& conn, int 
   const json began = co_await conn.call(begin);
   const std::optional<Bytes> challenge = challengeOf(began, ctx.rpId);
   if (!challenge) {
-    noteError(ctx.errors, "fido2_register_begin", began);
+    noteError(ctx.errors, began, "fido2_register_begin");
     co_return false;
   }
   k.key = generateEs256Key();
@@ -415,7 +362,7 @@ asio::awaitable<bool> registerOne(EnrollContext& ctx, LineConnection& conn, int 
   const json finished = co_await conn.call(finish);
   if (!finished.value("ok", false) ||
       finished.value("fido2_id", std::string()) != base64urlEncode(k.credentialId)) {
-    noteError(ctx.errors, "fido2_register_finish", finished);
+    noteError(ctx.errors, finished, "fido2_register_finish");
     co_return false;
   }
   ctx.keys[static_cast<std::size_t>(index)] = std::move(k);
@@ -424,9 +371,8 @@ asio::awaitable<bool> registerOne(EnrollContext& ctx, LineConnection& conn, int 
 
 asio::awaitable<void> enrollWorker(EnrollContext& ctx) {
   try {
-    stream_protocol::socket socket(co_await asio::this_coro::executor);
-    co_await socket.async_connect(ctx.endpoint, asio::use_awaitable);
-    LineConnection conn(std::move(socket));
+    LineConnection conn(co_await asio::this_coro::executor);
+    co_await conn.connect(ctx.endpoint);
     while (ctx.next < ctx.total) co_await registerOne(ctx, conn, ctx.next++);
   } catch (const WrongServer& e) {
     ++ctx.errors[e.what()];
@@ -435,58 +381,37 @@ asio::awaitable<void> enrollWorker(EnrollContext& ctx) {
   }
 }
 
-int enrollMode(const std::string& socketPath, int users, int concurrency, const std::string& rpId,
-               const std::string& out) {
+int enrollMode(const std::string& socketPath, const std::string& rpId, const EnrolOptions& o) {
   EnrollContext ctx;
   ctx.endpoint = stream_protocol::endpoint(socketPath);
   ctx.rpId = rpId;
   ctx.rpHash = rpIdHash(rpId);
-  ctx.total = users;
-  ctx.keys.resize(static_cast<std::size_t>(users));
-  asio::io_context io(1);
-  for (int c = 0; c < concurrency; ++c) asio::co_spawn(io, enrollWorker(ctx), asio::detached);
-  const auto start = SteadyClock::now();
-  const bool finished = runBounded(io, kEnrolLimit);
-  const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  ctx.total = o.users;
+  ctx.keys.resize(static_cast<std::size_t>(o.users));
+  const EnrolOutcome outcome = runEnrolment(o.concurrency, [&ctx] { return enrollWorker(ctx); });
   std::vector<SoftKey> enrolled;
   for (auto& k : ctx.keys) {
     if (k) enrolled.push_back(std::move(*k));
   }
-  writeUsersFile(out, enrolled);
-  std::cout << "enrolled=" << enrolled.size() << " seconds=" << seconds
-            << " enrolments_per_s=" << static_cast<double>(enrolled.size()) / seconds << "\n";
-  if (!finished) std::cerr << "fido2_load_gen: enrolment did not finish within 10 minutes\n";
-  if (enrolled.size() != static_cast<std::size_t>(users)) {
-    std::cerr << "fido2_load_gen: " << (users - static_cast<int>(enrolled.size()))
-              << " enrolments failed:\n";
-    printErrors(ctx.errors);
-    return 1;
-  }
-  return finished ? 0 : 1;
+  writeUsersFile(o.out, enrolled);
+  return reportEnrolment(kProgram, static_cast<std::int64_t>(enrolled.size()), o.users, outcome,
+                         ctx.errors);
 }
 
 // ---- run ------------------------------------------------------------------------------------
 
-struct RunContext {
+struct RunContext : LoadTally {
   RunContext(const std::string& socket, const std::string& rp, std::vector<SoftKey>& softKeys,
              std::int64_t count)
-      : endpoint(socket), rpId(rp), rpHash(rpIdHash(rp)), keys(softKeys), requests(count) {}
+      : endpoint(socket), rpId(rp), rpHash(rpIdHash(rp)), keys(softKeys) {
+    requests = count;
+  }
 
   stream_protocol::endpoint endpoint;
   std::string rpId;
   Sha256 rpHash{};
   std::vector<SoftKey>& keys;
-  std::int64_t requests = 0;
-  SteadyClock::time_point deadline;
-
   std::size_t cursor = 0;
-  std::int64_t issued = 0;
-  std::int64_t accepted = 0;
-  std::int64_t rejected = 0;
-  std::int64_t locked = 0;
-  std::map<std::string, std::int64_t> errors;
-  LatencyStats latency;
-  SteadyClock::time_point lastAnswer;
 };
 
 // Round robin over the users, skipping any with a logon still out.
@@ -528,21 +453,6 @@ json assertionRequest(const RunContext& ctx, SoftKey& k, const Bytes& challenge,
           {"service", kService}};
 }
 
-void countAnswer(RunContext& ctx, const json& answer) {
-  const std::string result = answer.is_object() && answer.value("ok", false)
-                                 ? answer.value("result", std::string())
-                                 : std::string();
-  if (result == protocol::result::kAccept) {
-    ++ctx.accepted;
-  } else if (result == protocol::result::kReject) {
-    ++ctx.rejected;
-  } else if (result == protocol::result::kLocked) {
-    ++ctx.locked;
-  } else {
-    noteError(ctx.errors, "verify", answer);
-  }
-}
-
 // fido2_begin, sign, verify: one logon of `k` on `conn`.
 asio::awaitable<void> logonOnce(RunContext& ctx, LineConnection& conn, SoftKey& k,
                                 std::int64_t& id) {
@@ -553,7 +463,7 @@ asio::awaitable<void> logonOnce(RunContext& ctx, LineConnection& conn, SoftKey& 
   const std::string credentialText = base64urlEncode(k.credentialId);
   const std::optional<Bytes> challenge = challengeOf(began, ctx.rpId);
   if (!challenge) {
-    noteError(ctx.errors, "fido2_begin", began);
+    noteError(ctx.errors, began, "fido2_begin");
     co_return;
   }
   if (!allows(began, credentialText)) {
@@ -564,16 +474,15 @@ asio::awaitable<void> logonOnce(RunContext& ctx, LineConnection& conn, SoftKey& 
   const json answer = co_await conn.call(verify);
   ctx.lastAnswer = SteadyClock::now();
   ctx.latency.add(ctx.lastAnswer - sent);
-  countAnswer(ctx, answer);
+  ctx.countAnswer(answer, "verify");
 }
 
 asio::awaitable<void> logonWorker(RunContext& ctx) {
   try {
-    stream_protocol::socket socket(co_await asio::this_coro::executor);
-    co_await socket.async_connect(ctx.endpoint, asio::use_awaitable);
-    LineConnection conn(std::move(socket));
+    LineConnection conn(co_await asio::this_coro::executor);
+    co_await conn.connect(ctx.endpoint);
     std::int64_t id = 0;
-    while (ctx.issued < ctx.requests && SteadyClock::now() < ctx.deadline) {
+    while (ctx.mayIssue()) {
       SoftKey* k = pickKey(ctx);
       if (k == nullptr) {  // cannot happen while concurrency <= users; never spin
         ++ctx.errors["no idle user"];
@@ -590,25 +499,19 @@ asio::awaitable<void> logonWorker(RunContext& ctx) {
   }
 }
 
-struct RunOptions {
-  std::string socket;
-  std::string usersFile;
+struct RunOptions : LoadOptions {
   std::string rpId;
-  int concurrency = 1;
-  std::int64_t requests = 0;
-  double maxSeconds = 60;
 };
 
-void printRunLine(const RunOptions& o, RunContext& ctx, std::int64_t errors, double seconds,
-                  double cpu) {
-  const double rate = seconds > 0 ? static_cast<double>(ctx.accepted) / seconds : 0;
+void printRunLine(const RunOptions& o, RunContext& ctx, const LoadOutcome& outcome) {
+  const double rate = outcome.seconds > 0 ? static_cast<double>(ctx.accepted) / outcome.seconds : 0;
   std::printf(
       "concurrency=%d requests=%lld accepted=%lld rejected=%lld locked=%lld errors=%lld "
       "seconds=%.3f logons_per_s=%.0f p50_ms=%.3f p99_ms=%.3f client_cpu_s=%.2f\n",
       o.concurrency, static_cast<long long>(ctx.issued), static_cast<long long>(ctx.accepted),
       static_cast<long long>(ctx.rejected), static_cast<long long>(ctx.locked),
-      static_cast<long long>(errors), seconds, rate, ctx.latency.percentileMs(50),
-      ctx.latency.percentileMs(99), cpu);
+      static_cast<long long>(ctx.errorCount()), outcome.seconds, rate, ctx.latency.percentileMs(50),
+      ctx.latency.percentileMs(99), outcome.cpu);
 }
 
 int runMode(const RunOptions& o) {
@@ -617,31 +520,16 @@ int runMode(const RunOptions& o) {
     fail("--concurrency exceeds the users in " + o.usersFile + ": a user would log on twice");
   }
   RunContext ctx(o.socket, o.rpId, keys, o.requests);
-  const auto limit = std::chrono::duration_cast<SteadyClock::duration>(
-      std::chrono::duration<double>(o.maxSeconds));
-  asio::io_context io(1);
-  for (int c = 0; c < o.concurrency; ++c) asio::co_spawn(io, logonWorker(ctx), asio::detached);
-  const double cpuBefore = cpuSeconds();
-  const auto start = SteadyClock::now();
-  ctx.deadline = start + limit;
-  ctx.lastAnswer = start;
-  const bool finished = runBounded(io, limit + kGraceAfterDeadline);
-  const double cpu = cpuSeconds() - cpuBefore;
+  const LoadOutcome outcome =
+      runLoad(ctx, o.concurrency, o.maxSeconds, [&ctx] { return logonWorker(ctx); });
   writeUsersFile(o.usersFile, keys);  // every counter sent, answered or not
 
-  std::int64_t errors = 0;
-  for (const auto& [kind, count] : ctx.errors) errors += count;
-  printRunLine(o, ctx, errors, std::chrono::duration<double>(ctx.lastAnswer - start).count(), cpu);
-  if (errors != 0) {
-    std::cerr << "fido2_load_gen: errors:\n";
-    printErrors(ctx.errors);
-  }
-  if (ctx.rejected + ctx.locked != 0) {
-    std::cerr << "fido2_load_gen: " << (ctx.rejected + ctx.locked)
-              << " valid assertions were not accepted (see authd's audit log for the reason)\n";
-  }
-  if (!finished) std::cerr << "fido2_load_gen: the server stopped answering; run abandoned\n";
-  return finished && ctx.accepted > 0 && ctx.rejected + ctx.locked + errors == 0 ? 0 : 1;
+  printRunLine(o, ctx, outcome);
+  reportLoadProblems(kProgram, ctx, outcome.finished,
+                     " valid assertions were not accepted (see authd's audit log for the reason)");
+  return outcome.finished && ctx.accepted > 0 && ctx.rejected + ctx.locked + ctx.errorCount() == 0
+             ? 0
+             : 1;
 }
 
 }  // namespace
@@ -650,35 +538,22 @@ int runMode(const RunOptions& o) {
 int main(int argc, char** argv) {
   using namespace authd::bench;
   CLI::App app{"fido2_load_gen: FIDO2 logon load generator for authd benchmarks"};
-  app.require_subcommand(1);
-  app.fallthrough();  // subcommands inherit the options: --socket may follow the subcommand
   std::string socket;
   std::string rpId;
-  app.add_option("--socket", socket, "authd socket path")->required();
+  addSocketOption(app, socket);
   app.add_option("--rp-id", rpId, "authd's fido2.rp_id")->required();
 
   auto* enroll = app.add_subcommand("enroll", "register a software key per bench user");
-  int users = 2000;
-  int enrollConcurrency = 16;
-  std::string out;
-  enroll->add_option("--users", users, "how many users")->check(CLI::Range(1, 1000000));
-  enroll->add_option("--concurrency", enrollConcurrency, "connections")->check(CLI::Range(1, 4096));
-  enroll->add_option("--out", out, "file for the keys (mode 0600)")->required();
+  EnrolOptions enrolOptions{2000, 16, {}};
+  addEnrolOptions(*enroll, enrolOptions, "file for the keys (mode 0600)");
 
   auto* run = app.add_subcommand("run", "log on with concurrent connections");
   RunOptions o;
-  run->add_option("--users-file", o.usersFile, "file written by enroll")->required();
-  run->add_option("--concurrency", o.concurrency, "connections, one logon in flight each")
-      ->check(CLI::Range(1, 4096));
-  run->add_option("--requests", o.requests, "logons to attempt")
-      ->required()
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
-  run->add_option("--max-seconds", o.maxSeconds, "stop starting logons after this long")
-      ->check(CLI::Range(0.1, 3600.0));
+  addLoadOptions(*run, o, "logon");
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (*enroll) return enrollMode(socket, users, enrollConcurrency, rpId, out);
+    if (*enroll) return enrollMode(socket, rpId, enrolOptions);
     o.socket = socket;
     o.rpId = rpId;
     return runMode(o);

@@ -10,17 +10,18 @@
 #include <CLI/CLI.hpp>
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
+
+#include "timed_rate.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"fsync_rate: write + fdatasync operations per second"};
   std::string dir;
   double seconds = 2;
   app.add_option("--dir", dir, "directory on the filesystem to measure")->required();
-  app.add_option("--seconds", seconds, "how long to measure")->check(CLI::Range(0.1, 60.0));
+  authd::bench::addSecondsOption(app, seconds);
   CLI11_PARSE(app, argc, argv);
 
   std::string path = dir + "/fsync_rate.XXXXXX";
@@ -45,25 +46,17 @@ int main(int argc, char** argv) {
     ::close(fd);
     return 1;
   }
-  constexpr long kMaxOps = 10'000'000;
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  const auto end =
-      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  long ops = 0;
-  while (ops < kMaxOps && Clock::now() < end) {
-    const off_t at = static_cast<off_t>(ops * static_cast<long>(block.size())) % kFileBytes;
+  const auto rate = authd::bench::measureRate(seconds, [&](long op) {
+    const off_t at = static_cast<off_t>(op * static_cast<long>(block.size())) % kFileBytes;
     if (::pwrite(fd, block.data(), block.size(), at) != static_cast<ssize_t>(block.size()) ||
         ::fdatasync(fd) != 0) {
       std::fprintf(stderr, "fsync_rate: write/fdatasync: %s\n", std::strerror(errno));
-      ::close(fd);
-      return 1;
+      return false;
     }
-    ++ops;
-  }
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    return true;
+  });
   ::close(fd);
-  std::printf("fdatasync_per_s=%.0f ops=%ld seconds=%.3f\n", static_cast<double>(ops) / elapsed,
-              ops, elapsed);
+  if (!rate.ok) return 1;
+  authd::bench::printRate("fdatasync_per_s", rate);
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -22,7 +23,12 @@ class LineConnection {
  public:
   using Socket = boost::asio::local::stream_protocol::socket;
 
-  explicit LineConnection(Socket socket) : socket_(std::move(socket)) {}
+  explicit LineConnection(const boost::asio::any_io_executor& executor) : socket_(executor) {}
+
+  // Connects to authd's socket; throws when it cannot.
+  boost::asio::awaitable<void> connect(const boost::asio::local::stream_protocol::endpoint& at) {
+    co_await socket_.async_connect(at, boost::asio::use_awaitable);
+  }
 
   // Sends one request line and returns the parsed answer line.
   boost::asio::awaitable<nlohmann::json> call(const nlohmann::json& request) {

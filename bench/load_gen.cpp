@@ -11,10 +11,7 @@
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 
-#include <fcntl.h>
 #include <liboath/oath.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -26,27 +23,25 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
-#include "latency_stats.h"
+#include "bench_util.h"
 #include "line_connection.h"
 #include "warped_clock.h"
 
 namespace asio = boost::asio;
 using nlohmann::json;
 using stream_protocol = asio::local::stream_protocol;
-using SteadyClock = std::chrono::steady_clock;
 
 namespace authd::bench {
 namespace {
 
 constexpr std::int64_t kStepSeconds = 30;  // RFC 6238 default, as authd uses
 constexpr unsigned kDigits = 6;
-constexpr auto kGraceAfterDeadline = std::chrono::seconds(30);
+const char* const kProgram = "load_gen";
 
 struct BenchUser {
   std::string name;
@@ -60,34 +55,6 @@ void wipeUsers(std::vector<BenchUser>& users) {
   for (auto& u : users) explicit_bzero(u.secret.data(), u.secret.size());
 }
 
-std::string userName(int index, int total) {
-  int width = std::max(4, static_cast<int>(std::to_string(std::max(total - 1, 0)).size()));
-  std::string digits = std::to_string(index);
-  return "bench" + std::string(static_cast<std::size_t>(width) - digits.size(), '0') + digits;
-}
-
-// Counts a failed exchange under a coarse kind; exception texts may quote answer bytes.
-void noteError(std::map<std::string, std::int64_t>& kinds, const json& answer) {
-  std::string kind = "malformed answer";
-  if (answer.is_object() && answer.contains("error") && answer["error"].is_string()) {
-    kind = answer["error"].get<std::string>();
-  }
-  ++kinds[kind];
-}
-
-void printErrors(const std::map<std::string, std::int64_t>& kinds) {
-  for (const auto& [kind, count] : kinds)
-    std::cerr << "load_gen:   " << kind << ": " << count << "\n";
-}
-
-// Runs the coroutines until done, bounded by `limit`; false when the limit struck first.
-bool runBounded(asio::io_context& io, std::chrono::steady_clock::duration limit) {
-  io.run_for(limit);
-  if (io.stopped()) return true;
-  io.stop();
-  return false;
-}
-
 // ---- enroll ---------------------------------------------------------------------------------
 
 struct EnrollContext {
@@ -95,14 +62,13 @@ struct EnrollContext {
   int total = 0;
   int next = 0;
   std::vector<std::string> secrets;  // base32, as authd returned them
-  std::map<std::string, std::int64_t> errors;
+  ErrorCounts errors;
 };
 
 asio::awaitable<void> enrollWorker(EnrollContext& ctx) {
   try {
-    stream_protocol::socket socket(co_await asio::this_coro::executor);
-    co_await socket.async_connect(ctx.endpoint, asio::use_awaitable);
-    LineConnection conn(std::move(socket));
+    LineConnection conn(co_await asio::this_coro::executor);
+    co_await conn.connect(ctx.endpoint);
     while (ctx.next < ctx.total) {
       const int i = ctx.next++;
       json request = {{"v", 1},
@@ -128,13 +94,7 @@ asio::awaitable<void> enrollWorker(EnrollContext& ctx) {
 }
 
 void writeUsersFile(const std::string& path, const EnrollContext& ctx) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
-  FILE* file = ::fdopen(fd, "w");
-  if (file == nullptr) {
-    ::close(fd);
-    throw std::runtime_error(path + ": fdopen failed");
-  }
+  FILE* file = createPrivateFile(path);
   for (int i = 0; i < ctx.total; ++i) {
     const std::string& secret = ctx.secrets[static_cast<std::size_t>(i)];
     if (!secret.empty())
@@ -143,38 +103,25 @@ void writeUsersFile(const std::string& path, const EnrollContext& ctx) {
   if (std::fclose(file) != 0) throw std::runtime_error(path + ": write failed");
 }
 
-int enrollMode(const std::string& socketPath, int users, int concurrency, const std::string& out) {
+int enrollMode(const std::string& socketPath, const EnrolOptions& o) {
   EnrollContext ctx;
   ctx.endpoint = stream_protocol::endpoint(socketPath);
-  ctx.total = users;
-  ctx.secrets.resize(static_cast<std::size_t>(users));
-  asio::io_context io(1);
-  for (int c = 0; c < concurrency; ++c) asio::co_spawn(io, enrollWorker(ctx), asio::detached);
-  const auto start = SteadyClock::now();
-  bool finished = runBounded(io, std::chrono::minutes(10));
-  const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  ctx.total = o.users;
+  ctx.secrets.resize(static_cast<std::size_t>(o.users));
+  const EnrolOutcome outcome = runEnrolment(o.concurrency, [&ctx] { return enrollWorker(ctx); });
   std::int64_t enrolled = 0;
   for (const auto& s : ctx.secrets) enrolled += s.empty() ? 0 : 1;
-  writeUsersFile(out, ctx);
+  writeUsersFile(o.out, ctx);
   for (auto& s : ctx.secrets) explicit_bzero(s.data(), s.size());
-  std::cout << "enrolled=" << enrolled << " seconds=" << seconds
-            << " enrolments_per_s=" << static_cast<double>(enrolled) / seconds << "\n";
-  if (!finished) std::cerr << "load_gen: enrolment did not finish within 10 minutes\n";
-  if (enrolled != users) {
-    std::cerr << "load_gen: " << (users - enrolled) << " enrolments failed:\n";
-    printErrors(ctx.errors);
-    return 1;
-  }
-  return finished ? 0 : 1;
+  return reportEnrolment(kProgram, enrolled, o.users, outcome, ctx.errors);
 }
 
 // ---- ping ---------------------------------------------------------------------------------
 
 asio::awaitable<void> pingOnce(const std::string& socketPath, bool& ok) {
   try {
-    stream_protocol::socket socket(co_await asio::this_coro::executor);
-    co_await socket.async_connect(stream_protocol::endpoint(socketPath), asio::use_awaitable);
-    LineConnection conn(std::move(socket));
+    LineConnection conn(co_await asio::this_coro::executor);
+    co_await conn.connect(stream_protocol::endpoint(socketPath));
     const json request = {{"v", 1}, {"id", 1}, {"op", "ping"}};
     json answer = co_await conn.call(request);
     ok = answer.value("ok", false);
@@ -232,26 +179,18 @@ std::string totpCode(const BenchUser& user, std::int64_t step) {
   return code;
 }
 
-struct RunContext {
+struct RunContext : LoadTally {
   RunContext(const std::string& socket, WarpedClock warped, std::vector<BenchUser>& benchUsers,
              std::int64_t count)
-      : endpoint(socket), clock(warped), users(benchUsers), requests(count) {}
+      : endpoint(socket), clock(warped), users(benchUsers) {
+    requests = count;
+  }
 
   stream_protocol::endpoint endpoint;
   WarpedClock clock;
   std::vector<BenchUser>& users;
-  std::int64_t requests = 0;
-  SteadyClock::time_point deadline;
-
   std::size_t cursor = 0;
-  std::int64_t issued = 0;
-  std::int64_t accepted = 0;
-  std::int64_t rejected = 0;
-  std::int64_t locked = 0;
   std::int64_t stepWaits = 0;  // times a client found no usable user: the users, not authd, limit
-  std::map<std::string, std::int64_t> errors;
-  LatencyStats latency;
-  SteadyClock::time_point lastAnswer;
 };
 
 // Round robin over the users, skipping any already used in `step` (a replay would be rejected)
@@ -269,30 +208,14 @@ std::optional<std::size_t> pickUser(RunContext& ctx, std::int64_t step) {
   return std::nullopt;
 }
 
-void countAnswer(RunContext& ctx, const json& answer) {
-  const std::string result = answer.is_object() && answer.value("ok", false)
-                                 ? answer.value("result", std::string())
-                                 : std::string();
-  if (result == protocol::result::kAccept) {
-    ++ctx.accepted;
-  } else if (result == protocol::result::kReject) {
-    ++ctx.rejected;
-  } else if (result == protocol::result::kLocked) {
-    ++ctx.locked;
-  } else {
-    noteError(ctx.errors, answer);
-  }
-}
-
 asio::awaitable<void> verifyWorker(RunContext& ctx) {
   auto executor = co_await asio::this_coro::executor;
   try {
-    stream_protocol::socket socket(executor);
-    co_await socket.async_connect(ctx.endpoint, asio::use_awaitable);
-    LineConnection conn(std::move(socket));
+    LineConnection conn(executor);
+    co_await conn.connect(ctx.endpoint);
     asio::steady_timer nextStep(executor);
     std::int64_t id = 0;
-    while (ctx.issued < ctx.requests && SteadyClock::now() < ctx.deadline) {
+    while (ctx.mayIssue()) {
       const std::int64_t step = ctx.clock.now() / kStepSeconds;
       auto user = pickUser(ctx, step);
       if (!user) {  // every user is used in this step or busy: wait for the next step
@@ -318,30 +241,16 @@ asio::awaitable<void> verifyWorker(RunContext& ctx) {
       u.inFlight = false;
       auto& code = request["code"].get_ref<std::string&>();
       explicit_bzero(code.data(), code.size());
-      countAnswer(ctx, answer);
+      ctx.countAnswer(answer);
     }
   } catch (const std::exception&) {
     ++ctx.errors["connection"];
   }
 }
 
-double cpuSeconds() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-  };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-struct RunOptions {
-  std::string socket;
-  std::string usersFile;
+struct RunOptions : LoadOptions {
   double epoch = 0;
   double speedup = 1;
-  int concurrency = 1;
-  std::int64_t requests = 0;
-  double maxSeconds = 60;
 };
 
 int runMode(const RunOptions& o) {
@@ -351,21 +260,11 @@ int runMode(const RunOptions& o) {
   const std::int64_t firstStep = ctx.clock.now() / kStepSeconds + 1;
   for (auto& u : users) u.lastStep = firstStep - 1;
   std::this_thread::sleep_for(ctx.clock.realUntil(firstStep * kStepSeconds));
-  const auto limit = std::chrono::duration_cast<SteadyClock::duration>(
-      std::chrono::duration<double>(o.maxSeconds));
-  asio::io_context io(1);
-  for (int c = 0; c < o.concurrency; ++c) asio::co_spawn(io, verifyWorker(ctx), asio::detached);
-  const double cpuBefore = cpuSeconds();
-  const auto start = SteadyClock::now();
-  ctx.deadline = start + limit;
-  ctx.lastAnswer = start;
-  bool finished = runBounded(io, limit + kGraceAfterDeadline);
+  const LoadOutcome outcome =
+      runLoad(ctx, o.concurrency, o.maxSeconds, [&ctx] { return verifyWorker(ctx); });
   wipeUsers(users);
 
-  std::int64_t errors = 0;
-  for (const auto& [kind, count] : ctx.errors) errors += count;
-  const double seconds = std::chrono::duration<double>(ctx.lastAnswer - start).count();
-  const double rate = seconds > 0 ? static_cast<double>(ctx.accepted) / seconds : 0;
+  const double rate = outcome.seconds > 0 ? static_cast<double>(ctx.accepted) / outcome.seconds : 0;
   const double p50 = ctx.latency.percentileMs(50);
   const double p99 = ctx.latency.percentileMs(99);
   std::printf(
@@ -374,18 +273,11 @@ int runMode(const RunOptions& o) {
       "step_waits=%lld\n",
       o.concurrency, static_cast<long long>(ctx.latency.count()),
       static_cast<long long>(ctx.accepted), static_cast<long long>(ctx.rejected),
-      static_cast<long long>(ctx.locked), static_cast<long long>(errors), seconds, rate, p50, p99,
-      cpuSeconds() - cpuBefore, static_cast<long long>(ctx.stepWaits));
-  if (errors != 0) {
-    std::cerr << "load_gen: errors:\n";
-    printErrors(ctx.errors);
-  }
-  if (ctx.rejected + ctx.locked != 0) {
-    std::cerr << "load_gen: " << (ctx.rejected + ctx.locked)
-              << " fresh codes were not accepted: a bug or clock skew\n";
-  }
-  if (!finished) std::cerr << "load_gen: the server stopped answering; run abandoned\n";
-  return finished && ctx.accepted > 0 ? 0 : 1;
+      static_cast<long long>(ctx.locked), static_cast<long long>(ctx.errorCount()), outcome.seconds,
+      rate, p50, p99, outcome.cpu, static_cast<long long>(ctx.stepWaits));
+  reportLoadProblems(kProgram, ctx, outcome.finished,
+                     " fresh codes were not accepted: a bug or clock skew");
+  return outcome.finished && ctx.accepted > 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -394,35 +286,22 @@ int runMode(const RunOptions& o) {
 int main(int argc, char** argv) {
   using namespace authd::bench;
   CLI::App app{"load_gen: TOTP load generator for authd benchmarks"};
-  app.require_subcommand(1);
-  app.fallthrough();  // subcommands inherit it: --socket may follow the subcommand name
   std::string socket;
-  app.add_option("--socket", socket, "authd socket path")->required();
+  addSocketOption(app, socket);
 
   auto* enroll = app.add_subcommand("enroll", "enrol bench users and save their secrets");
-  int users = 10000;
-  int enrollConcurrency = 64;
-  std::string out;
-  enroll->add_option("--users", users, "how many users")->check(CLI::Range(1, 1000000));
-  enroll->add_option("--concurrency", enrollConcurrency, "connections")->check(CLI::Range(1, 4096));
-  enroll->add_option("--out", out, "file for user/secret lines (mode 0600)")->required();
+  EnrolOptions enrolOptions{10000, 64, {}};
+  addEnrolOptions(*enroll, enrolOptions, "file for user/secret lines (mode 0600)");
 
   auto* ping = app.add_subcommand("ping", "exit 0 when authd answers a ping");
 
   auto* run = app.add_subcommand("run", "verify codes with concurrent connections");
   RunOptions o;
-  run->add_option("--users-file", o.usersFile, "file written by enroll")->required();
+  addLoadOptions(*run, o, "verify");
   run->add_option("--epoch", o.epoch, "same as bench_server's")->required();
   run->add_option("--speedup", o.speedup, "same as bench_server's")
       ->required()
       ->check(CLI::Range(1.0, 100000.0));
-  run->add_option("--concurrency", o.concurrency, "connections, one verify in flight each")
-      ->check(CLI::Range(1, 4096));
-  run->add_option("--requests", o.requests, "verifications to send")
-      ->required()
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
-  run->add_option("--max-seconds", o.maxSeconds, "stop sending after this long")
-      ->check(CLI::Range(0.1, 3600.0));
   CLI11_PARSE(app, argc, argv);
 
   if (oath_init() != OATH_OK) {
@@ -432,7 +311,7 @@ int main(int argc, char** argv) {
   int rc = 1;
   try {
     if (*ping) rc = pingMode(socket);
-    if (*enroll) rc = enrollMode(socket, users, enrollConcurrency, out);
+    if (*enroll) rc = enrollMode(socket, enrolOptions);
     if (*run) {
       o.socket = socket;
       rc = runMode(o);

@@ -14,122 +14,37 @@
 # and prints where its CPU went), AUTHD_BENCH_BUILD (build directory, default build-bench).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${AUTHD_BENCH_BUILD:-$ROOT/build-bench}
 USERS=${BENCH_USERS:-2000}
 REQUESTS=${BENCH_REQUESTS:-50000}
-MAX_SECONDS=${BENCH_MAX_SECONDS:-60}
-LEVELS=${BENCH_LEVELS:-"1 16 256"}
-THREADS=${BENCH_THREADS:-2}
-WORKERS=${BENCH_WORKERS:-4}
-MAX_BATCH=${BENCH_MAX_BATCH:-512}
-PROFILE=${BENCH_PROFILE:-0}
 RP_ID=bench.example.org
 CORES=$(nproc)
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-log() { echo "bench: $*" >&2; }
-# The value of KEY in a "key=value key=value" line printed by the bench programs.
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 # ECDSA P-256 verifications per second from `openssl speed -mr` output: the summary line
 # "+F4:index:bits:sign/s:verify/s" (with -multi, the last one is the sum over the processes).
 verify_rate() { awk -F: '/^\+F4:/ { rate = $5 } END { printf "%.0f", rate }'; }
 
 # ---- build -----------------------------------------------------------------------------------
-if [[ ! -f $BUILD/CMakeCache.txt ]]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAUTHD_TESTS=OFF >/dev/null
-else
-  cmake -S "$ROOT" -B "$BUILD" >/dev/null  # picks up new bench targets
-fi
-if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt"; then
-  log "warning: $BUILD is not a Release build; the figures will not be representative"
-fi
-cmake --build "$BUILD" -j"$CORES" --target bench_server load_gen fido2_load_gen >/dev/null
+bench_build bench_server load_gen fido2_load_gen
 SERVER=$BUILD/bench/bench_server
 PING=$BUILD/bench/load_gen
 LOAD=$BUILD/bench/fido2_load_gen
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-if awk '{ exit !($1 > 1.0) }' /proc/loadavg; then
-  log "warning: load average $LOAD_BEFORE: other work shares the CPU"
-fi
+bench_note_load "the CPU"
 
-# ---- scratch directory, cleaned up whatever happens -------------------------------------------
-WORK=$(mktemp -d /tmp/authd-bench-fido2.XXXXXX)
-SERVER_PID=""
-PERF_PID=""
-RECORD_PID=""
-cleanup() {
-  for p in $PERF_PID $RECORD_PID; do
-    if kill -0 "$p" 2>/dev/null; then kill -INT "$p" || true; fi
-  done
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-SOCKET=$WORK/authd.sock
-mkdir -m 0700 "$WORK/db"
-cat >"$WORK/authd.toml" <<EOF
-[server]
-socket = "$SOCKET"
-admin_group = "authd-admin"
-threads = $THREADS
-workers = $WORKERS
-max_connections = 4096
-
-[log]
-level = "warning"
-
-[store]
-database = "$WORK/db/authd.db"
-key_file = "$WORK/db/secret.key"
-max_batch = $MAX_BATCH
+# ---- scratch directory, configuration and accounts ----------------------------------------------
+bench_scratch /tmp/authd-bench-fido2.XXXXXX
+bench_write_config
+cat >>"$WORK/authd.toml" <<EOF
 
 [fido2]
 rp_id = "$RP_ID"
 EOF
-
-# ---- accounts for the nss directory backend, through nss_wrapper ------------------------------
-# The caller is in authd-admin, so registration also works when the script does not run as root.
-me=$(id -un)
-my_uid=$(id -u)
-{
-  echo "root:x:0:0:root:/root:/bin/sh"
-  if [[ $my_uid -ne 0 ]]; then echo "$me:x:$my_uid:$(id -g)::/nonexistent:/bin/sh"; fi
-  awk -v n="$USERS" 'BEGIN {
-    w = length(n - 1 "") < 4 ? 4 : length(n - 1 "")
-    for (i = 0; i < n; i++) printf "bench%0" w "d:x:%d:20000::/nonexistent:/usr/sbin/nologin\n", i, 20000 + i
-  }'
-} >"$WORK/passwd"
-{
-  echo "root:x:0:"
-  echo "authd-admin:x:19999:$me"
-  echo "bench:x:20000:"
-} >"$WORK/group"
-
-# A minimal environment for the server: nss_wrapper's lookup cost grows with it (see run.sh).
-WITH_DIRECTORY=(env -i NSS_WRAPPER_PASSWD="$WORK/passwd" NSS_WRAPPER_GROUP="$WORK/group"
-  LD_PRELOAD=libnss_wrapper.so)
+bench_write_accounts
 
 # ---- server -----------------------------------------------------------------------------------
 # --speedup 1: the warped clock of bench_server is the real clock.
-"${WITH_DIRECTORY[@]}" "$SERVER" --config "$WORK/authd.toml" --epoch "$(date +%s)" --speedup 1 \
-  2>"$WORK/server.log" &
-SERVER_PID=$!
-ready=0
-for _ in $(seq 1 100); do
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  if [[ -S $SOCKET ]] && "$PING" ping --socket "$SOCKET"; then ready=1; break; fi
-  sleep 0.1
-done
-if [[ $ready -ne 1 ]]; then
-  log "bench_server did not come up; its log:"
-  cat "$WORK/server.log" >&2
-  exit 1
-fi
+bench_start_server "$SERVER" "$(date +%s)" 1 "$PING"
 
 log "registering a security key for each of $USERS users"
 "$LOAD" enroll --socket "$SOCKET" --rp-id "$RP_ID" --users "$USERS" --out "$WORK/keys.txt" \
@@ -137,55 +52,27 @@ log "registering a security key for each of $USERS users"
 cat "$WORK/enroll.out" >&2
 
 # ---- load -------------------------------------------------------------------------------------
-CLK_TCK=$(getconf CLK_TCK)
-server_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
-perf_ok=0
-if command -v perf >/dev/null && perf stat -e syscalls:sys_enter_fdatasync true >/dev/null 2>&1; then
-  perf_ok=1
-fi
-
 rows=()
 profiles=()
 status=0
 for c in $LEVELS; do
   log "concurrency $c: up to $REQUESTS logons or $MAX_SECONDS s"
-  if [[ $perf_ok -eq 1 ]]; then
-    # Counts the server's fdatasync/fsync calls: one per group commit (plus checkpoints).
-    perf stat -x, -o "$WORK/perf.$c" -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync \
-      -p "$SERVER_PID" 2>/dev/null &
-    PERF_PID=$!
-  fi
-  if [[ $perf_ok -eq 1 && $PROFILE == 1 ]]; then
-    perf record -q -F 499 -o "$WORK/record.$c" -p "$SERVER_PID" >/dev/null 2>&1 &
-    RECORD_PID=$!
-  fi
+  bench_perf_start "$c"
   before=$(server_cpu_ticks)
   line=$("$LOAD" run --socket "$SOCKET" --rp-id "$RP_ID" --users-file "$WORK/keys.txt" \
     --concurrency "$c" --requests "$REQUESTS" --max-seconds "$MAX_SECONDS") || status=1
   after=$(server_cpu_ticks)
-  syncs="-"
-  if [[ -n $PERF_PID ]]; then
-    kill -INT "$PERF_PID" 2>/dev/null || true
-    wait "$PERF_PID" 2>/dev/null || true
-    PERF_PID=""
-    syncs=$(awk -F, '/syscalls:sys_enter_f/ { s += $1 } END { print s + 0 }' "$WORK/perf.$c")
-  fi
-  if [[ -n $RECORD_PID ]]; then
-    kill -INT "$RECORD_PID" 2>/dev/null || true
-    wait "$RECORD_PID" 2>/dev/null || true
-    RECORD_PID=""
-    samples=$(perf script -i "$WORK/record.$c" -G -F ip,sym,dso 2>/dev/null || true)
+  bench_perf_stop "$c"
+  if [[ $profiled -eq 1 ]]; then
     # perf_categories.awk was written for TOTP: its "crypto" line is all of libcrypto here.
-    profiles+=("concurrency $c, server CPU samples by activity:"
-      "$(awk -f "$ROOT/bench/perf_categories.awk" <<<"$samples")"
+    profiles+=("concurrency $c, server CPU samples by activity:" "$(sample_categories)"
       "concurrency $c, the server's 20 hottest functions (share of samples):"
       "$(awk 'NF >= 2 { n[$2 " " $NF]++; t++ }
         END { for (s in n) printf "  %5.1f%%  %s\n", 100 * n[s] / t, s }' <<<"$samples" |
         sort -rn | awk 'NR <= 20')")  # not head: sort would die of SIGPIPE under pipefail
   fi
   echo "$line" >&2
-  server_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$(field requests "$line")" \
-    'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+  server_us=$(server_us_per_request "$before" "$after" "$(field requests "$line")")
   rows+=("$c $(field requests "$line") $(field accepted "$line") $(field rejected "$line") \
 $(field locked "$line") $(field errors "$line") $(field logons_per_s "$line") \
 $(field p50_ms "$line") $(field p99_ms "$line") $server_us $(field client_cpu_s "$line") \
@@ -222,8 +109,5 @@ echo "          (per second of CPU time: openssl speed counts user CPU time unle
 echo "baseline: the same on all $CORES cores (-multi $CORES, per second of wall time, so it also" \
   "shows what other work on the machine left over): $MULTI_VERIFY/s (target: logons/s >= 60 % of it)"
 for p in "${profiles[@]}"; do echo "$p"; done
-if [[ -s $WORK/server.log ]]; then
-  log "server log:"
-  head -20 "$WORK/server.log" >&2
-fi
+bench_show_server_log
 exit $status

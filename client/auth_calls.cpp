@@ -1,9 +1,9 @@
 #include "authd/auth_calls.h"
 
-#include "authd/wipe.h"
-
+#include "authd/call_support.h"
 #include "authd/json_reader.h"
 #include "authd/protocol.h"
+#include "authd/wipe.h"
 
 namespace authd {
 
@@ -11,58 +11,18 @@ namespace {
 
 using json = nlohmann::json;
 
-// Limits the protocol leaves to the client: generous, but bounded.
-constexpr std::size_t kMaxMessageBytes = 1024;
-constexpr std::size_t kMaxErrorCodeBytes = 64;
 constexpr std::size_t kMaxResultBytes = 16;
 constexpr std::size_t kMaxFactors = 16;
 constexpr std::size_t kMaxFactorBytes = 32;
-constexpr std::int64_t kMaxWireInt = (std::int64_t{1} << 53) - 1;
 
-CallError protocolError(std::string message) {
-  return CallError{CallError::Kind::protocol, {}, std::move(message)};
-}
-
-CallError argumentError(std::string message) {
-  return CallError{CallError::Kind::argument, {}, std::move(message)};
-}
-
-CallError transportError(const ClientError& e) {
-  switch (e.kind) {
-    case ClientError::Kind::connect:
-      return CallError{CallError::Kind::connect, {}, e.message};
-    case ClientError::Kind::timeout:
-      return CallError{CallError::Kind::timeout, {}, e.message};
-    case ClientError::Kind::io:
-      return CallError{CallError::Kind::io, {}, e.message};
-    case ClientError::Kind::protocol:
-    case ClientError::Kind::none:
-      break;
-  }
-  return protocolError(e.message.empty() ? "call failed" : e.message);
-}
-
-bool hasControlChars(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
-// nlohmann::json refuses to serialise invalid UTF-8 (it throws); find out before sending.
-bool isValidUtf8(std::string_view s) {
-  try {
-    (void)json(std::string(s)).dump();
-    return true;
-  } catch (const json::type_error&) {
-    return false;
-  }
-}
-
-// A string the protocol accepts: 1..maxBytes bytes, UTF-8, no control characters.
-bool isWireString(std::string_view s, std::size_t maxBytes) {
-  return !s.empty() && s.size() <= maxBytes && !hasControlChars(s) && isValidUtf8(s);
-}
+using calls::addAuditField;
+using calls::argumentError;
+using calls::expectSuccess;
+using calls::isWireString;
+using calls::kMaxMessageBytes;
+using calls::kMaxWireInt;
+using calls::protocolError;
+using calls::transportError;
 
 // Codes are checked without copying them anywhere: printable ASCII only, since a valid code is
 // digits with optional spaces and anything else can never be accepted.
@@ -72,59 +32,6 @@ bool isSendableCode(std::string_view code) {
     if (c < 0x20 || c > 0x7e) return false;
   }
   return true;
-}
-
-// Cuts s to at most maxBytes without splitting a UTF-8 sequence.
-std::string_view truncateUtf8(std::string_view s, std::size_t maxBytes) {
-  if (s.size() <= maxBytes) return s;
-  std::size_t cut = maxBytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
-
-// Audit context must never fail a logon: shorten what is too long, drop what cannot be sent.
-void addAuditField(json& request, const char* key, std::string_view value, std::size_t maxBytes) {
-  std::string_view v = truncateUtf8(value, maxBytes);
-  if (isWireString(v, maxBytes)) request[key] = std::string(v);
-}
-
-// Reads v, id and ok. Returns the value of ok, or nullopt with *why when the envelope is broken.
-std::optional<bool> readEnvelope(JsonReader& reader, std::string* why) {
-  reader.requireInt("v", protocol::kVersion, protocol::kVersion);
-  const json* id = reader.optionalAny("id");
-  auto ok = reader.optionalBool("ok");
-  if (reader.failed()) {
-    *why = "malformed response envelope: " + reader.error();
-    return std::nullopt;
-  }
-  if (id == nullptr || !(id->is_number_integer() || id->is_string())) {
-    *why = "malformed response envelope: bad or missing \"id\"";
-    return std::nullopt;
-  }
-  if (!ok) {
-    *why = "malformed response envelope: missing field \"ok\"";
-    return std::nullopt;
-  }
-  return ok;
-}
-
-// The rest of an "ok": false response.
-CallError readServerError(JsonReader& reader) {
-  auto code = reader.requireString("error", kMaxErrorCodeBytes);
-  auto message = reader.optionalString("message", kMaxMessageBytes);
-  if (!reader.finish()) return protocolError("malformed error response: " + reader.error());
-  return CallError{CallError::Kind::server, *code, message.value_or("")};
-}
-
-// Reads the envelope of a response that must say "ok": true. Returns the error to report
-// otherwise: a protocol error, or the server's own error for "ok": false.
-std::optional<CallError> expectSuccess(const json& response, JsonReader& reader) {
-  if (!response.is_object()) return protocolError("response is not an object");
-  std::string why;
-  auto ok = readEnvelope(reader, &why);
-  if (!ok) return protocolError(why);
-  if (!*ok) return readServerError(reader);
-  return std::nullopt;
 }
 
 bool readFactorList(const json& value, std::vector<std::string>* out, std::string* why) {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target with clang and runs each one briefly on its committed corpus.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 15)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-15}
+seconds=${1:-10}
 build=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -DAUTHD_FUZZ=ON -DAUTHD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -83,7 +83,8 @@ inline CborPtr bytesItem(const Bytes& bytes) {
 // Shortest form, as every CTAP2 encoder writes it (libcbor's builders fix the width).
 inline CborPtr intItem(int64_t value) {
   const bool negative = value < 0;
-  const auto magnitude = negative ? static_cast<uint64_t>(-1 - value) : static_cast<uint64_t>(value);
+  const auto magnitude =
+      negative ? static_cast<uint64_t>(-1 - value) : static_cast<uint64_t>(value);
   CborPtr item;
   if (magnitude <= 0xff) {
     item.reset(cbor_build_uint8(static_cast<uint8_t>(magnitude)));
