@@ -67,7 +67,9 @@ NSS_WRAPPER_LIB=$(find /usr/lib -name 'libnss_wrapper.so' | head -n 1)
 # Under the ASan+UBSan suite the module is instrumented but pamtester is not: its sanitizer
 # runtimes must be loaded first, and preloaded libraries must come after them.
 SANITIZER_PRELOAD=
-if ldd "$PAM_AUTHD_SO" | grep -q libasan; then
+# grep reads all of ldd's output: with -q it could quit early and, under pipefail, the SIGPIPE
+# of ldd would turn a match into "no sanitizer".
+if ldd "$PAM_AUTHD_SO" | grep libasan >/dev/null; then
   SANITIZER_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 fi
 

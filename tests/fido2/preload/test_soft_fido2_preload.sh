@@ -15,7 +15,8 @@ CHECKS=0
 # Sanitizer builds: the shim is instrumented, the probe (like pamtester) is not, so the ASan and
 # UBSan runtimes are preloaded first, as tests/integration/lib.sh does for pam_authd.so.
 SANITIZER_PRELOAD=
-if ldd "$SOFT_FIDO2_PRELOAD" | grep -q libasan; then
+# grep reads all of ldd's output (grep -q could quit early: SIGPIPE under pipefail).
+if ldd "$SOFT_FIDO2_PRELOAD" | grep libasan >/dev/null; then
   SANITIZER_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 fi
 
