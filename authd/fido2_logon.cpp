@@ -13,11 +13,6 @@ namespace {
 
 constexpr std::size_t kChallengeBytes = 32;
 
-bool usable(const CredentialRecord& c) {
-  return c.factor == "fido2" && c.state == CredentialState::active && c.fido2 &&
-         !c.fido2->cloneSuspected;
-}
-
 std::string uvFor(const Config& config, const std::vector<CredentialRecord>& keys) {
   if (config.fido2.userVerification == "required") return "required";
   for (const auto& c : keys) {
@@ -28,12 +23,17 @@ std::string uvFor(const Config& config, const std::vector<CredentialRecord>& key
 
 }  // namespace
 
+bool usableSecurityKey(const CredentialRecord& c) {
+  return c.factor == "fido2" && c.state == CredentialState::active && c.fido2 &&
+         !c.fido2->cloneSuspected;
+}
+
 boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Caller caller) {
   auto load = [&] {
     std::vector<CredentialRecord> keys;
     if (!core_.directory.findUser(user)) return keys;
     for (auto& c : core_.store.credentials(user)) {
-      if (usable(c)) keys.push_back(std::move(c));
+      if (usableSecurityKey(c)) keys.push_back(std::move(c));
     }
     return keys;
   };

@@ -15,6 +15,10 @@
 
 namespace authd {
 
+// A credential fido2_begin offers: an active FIDO2 credential that is not clone-suspected.
+// `factors` advertises "fido2" exactly when a user has one.
+bool usableSecurityKey(const CredentialRecord& c);
+
 struct Fido2BeginAnswer {
   Bytes challenge;
   std::vector<Bytes> allow;

@@ -3,6 +3,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "authd/async.h"
+#include "authd/fido2_logon.h"
 #include "authd/log.h"
 #include "authd/totp.h"
 
@@ -137,9 +138,8 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
     bool fido2 = false;
     bool totp = false;
     for (const CredentialRecord& c : core_.store.credentials(user)) {
-      if (c.state != CredentialState::active) continue;
-      if (c.factor == "fido2" && c.fido2 && !c.fido2->cloneSuspected) fido2 = true;
-      if (c.factor == "totp") totp = true;
+      if (usableSecurityKey(c)) fido2 = true;
+      if (c.state == CredentialState::active && c.factor == "totp") totp = true;
     }
     // A security key first: clients offer the factors in this order.
     if (fido2) answer.factors.push_back("fido2");
