@@ -182,6 +182,26 @@ boost::asio::awaitable<CredentialListing> AdminService::list(std::optional<std::
   co_return listing;
 }
 
+boost::asio::awaitable<AccountReport> AdminService::show(std::string user, Caller caller) {
+  auto read = [&] {
+    std::optional<AccountReport> report;
+    auto account = core_.directory.findUser(user);
+    if (!account) return report;
+    report = AccountReport{*account,
+                           effectivePolicy(core_.config.policy, *account),
+                           {core_.store.listCredentials(user), core_.store.listLocks(user)}};
+    for (auto& c : report->listing.credentials) c.sealedSecret.clear();
+    return report;
+  };
+  std::optional<AccountReport> report = co_await offload(core_.blocking, read);
+  AuditEvent audit = event("show", user, caller);
+  if (!report) audit.result = "not_found";
+  Store::TxnWork record = [&](StoreTxn& txn) { txn.appendAudit(audit); };
+  co_await commit(record);
+  if (!report) throw OpError(protocol::error::kNotFound, "the directory has no account " + user);
+  co_return std::move(*report);
+}
+
 boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t credentialId,
                                                   Caller caller) {
   bool revoked = false;

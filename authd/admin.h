@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "authd/core.h"
+#include "authd/policy.h"
 #include "authd/verifier.h"
 
 namespace authd {
@@ -34,6 +35,14 @@ struct CredentialListing {
   std::vector<LockState> locks;
 };
 
+// What `authctl show USER` prints: the directory entry, the policy that applies and why, and the
+// user's credentials and failure count.
+struct AccountReport {
+  Account account;
+  EffectivePolicy policy;
+  CredentialListing listing;
+};
+
 // The audit event of an admin action by `caller`, "ok" until the action says otherwise.
 AuditEvent adminAuditEvent(std::int64_t now, std::string op, std::string user,
                            const Caller& caller);
@@ -48,6 +57,8 @@ class AdminService {
   boost::asio::awaitable<VerifyAnswer> confirmTotp(std::string user, std::int64_t credentialId,
                                                    std::string code, Caller caller);
   boost::asio::awaitable<CredentialListing> list(std::optional<std::string> user, Caller caller);
+  // Throws OpError(not_found) when the directory does not know the user.
+  boost::asio::awaitable<AccountReport> show(std::string user, Caller caller);
   boost::asio::awaitable<void> revoke(std::string user, std::int64_t credentialId, Caller caller);
   boost::asio::awaitable<std::int64_t> unlock(std::string user, Caller caller);
   boost::asio::awaitable<std::vector<AuditEvent>> audit(AuditQuery query, Caller caller);

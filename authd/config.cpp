@@ -87,6 +87,85 @@ Setter stringListOption(Section Config::*section, std::vector<std::string> Secti
   };
 }
 
+template <typename Section>
+Setter boolOption(Section Config::*section, bool Section::*field) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<bool>();
+    if (!v) return "must be true or false";
+    (c.*section).*field = *v;
+    return {};
+  };
+}
+
+// A string that may be empty (an empty value switches the feature off).
+template <typename Section>
+Setter optionalStringOption(Section Config::*section, std::string Section::*field) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<std::string>();
+    if (!v) return "must be a string";
+    (c.*section).*field = *v;
+    return {};
+  };
+}
+
+std::string checkFactorList(const std::vector<std::string>& factors) {
+  for (const auto& f : factors) {
+    if (f != "fido2" && f != "totp") return "\"" + f + "\" is not a factor (fido2, totp)";
+  }
+  return {};
+}
+
+// [policy.groups.NAME] factors = [...], user_verification = "required" | "preferred"
+std::string parseGroupRule(const std::string& group, const toml::table& table,
+                           Config::Policy::GroupRule* rule) {
+  rule->group = group;
+  for (const auto& [key, node] : table) {
+    if (key.str() == "factors") {
+      const toml::array* list = node.as_array();
+      if (list == nullptr || list->size() > 2) return "factors: must be an array of factors";
+      for (const toml::node& item : *list) {
+        auto v = item.value_exact<std::string>();
+        if (!v) return "factors: must be an array of strings";
+        rule->factors.push_back(*v);
+      }
+      if (std::string why = checkFactorList(rule->factors); !why.empty()) return "factors: " + why;
+    } else if (key.str() == "user_verification") {
+      auto v = node.value_exact<std::string>();
+      if (!v || (*v != "required" && *v != "preferred")) {
+        return "user_verification: must be \"required\" or \"preferred\"";
+      }
+      rule->uvRequired = *v == "required";
+    } else {
+      return std::string(key.str()) + ": unknown option";
+    }
+  }
+  return {};
+}
+
+std::string setPolicyGroups(Config& c, const toml::node& n) {
+  const toml::table* groups = n.as_table();
+  if (groups == nullptr) return "must be a table of [policy.groups.NAME] tables";
+  if (groups->size() > 1000) return "at most 1000 group rules";
+  c.policy.groups.clear();
+  for (const auto& [name, node] : *groups) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr || name.str().empty())
+      return "must be a table of [policy.groups.NAME] tables";
+    Config::Policy::GroupRule rule;
+    if (std::string why = parseGroupRule(std::string(name.str()), *table, &rule); !why.empty()) {
+      return "group \"" + std::string(name.str()) + "\": " + why;
+    }
+    c.policy.groups.push_back(std::move(rule));
+  }
+  return {};
+}
+
+std::string setDefaultFactors(Config& c, const toml::node& n) {
+  std::string why = stringListOption(&Config::policy, &Config::Policy::defaultFactors, 2)(c, n);
+  if (!why.empty()) return why;
+  return checkFactorList(c.policy.defaultFactors);
+}
+
 const std::vector<Option>& options() {
   using C = Config;
   static const std::vector<Option> table = {
@@ -102,8 +181,44 @@ const std::vector<Option>& options() {
       {"store", "database", stringOption(&C::store, &C::Store::database)},
       {"store", "key_file", stringOption(&C::store, &C::Store::keyFile)},
       {"store", "max_batch", intOption(&C::store, &C::Store::maxBatch, 1, 65536)},
-      {"directory", "backend", stringOption(&C::directory, &C::Directory::backend, {"nss"})},
+      {"directory", "backend",
+       stringOption(&C::directory, &C::Directory::backend, {"nss", "ldap"})},
       {"directory", "cache_ttl", intOption(&C::directory, &C::Directory::cacheTtl, 0, 3600)},
+      {"directory", "negative_cache_ttl",
+       intOption(&C::directory, &C::Directory::negativeCacheTtl, 0, 3600)},
+      {"ldap", "uris", stringListOption(&C::ldap, &C::Ldap::uris, 16)},
+      {"ldap", "ca_file", stringOption(&C::ldap, &C::Ldap::caFile)},
+      {"ldap", "allow_plain", boolOption(&C::ldap, &C::Ldap::allowPlain)},
+      {"ldap", "bind_dn", optionalStringOption(&C::ldap, &C::Ldap::bindDn)},
+      {"ldap", "bind_password_file", stringOption(&C::ldap, &C::Ldap::bindPasswordFile)},
+      {"ldap", "user_base", stringOption(&C::ldap, &C::Ldap::userBase)},
+      {"ldap", "user_filter", stringOption(&C::ldap, &C::Ldap::userFilter)},
+      {"ldap", "login_attribute", stringOption(&C::ldap, &C::Ldap::loginAttribute)},
+      {"ldap", "id_attribute", stringOption(&C::ldap, &C::Ldap::idAttribute)},
+      {"ldap", "display_name_attribute", stringOption(&C::ldap, &C::Ldap::displayNameAttribute)},
+      {"ldap", "mail_attribute", stringOption(&C::ldap, &C::Ldap::mailAttribute)},
+      {"ldap", "group_mode", stringOption(&C::ldap, &C::Ldap::groupMode, {"member_of", "search"})},
+      {"ldap", "member_of_attribute", stringOption(&C::ldap, &C::Ldap::memberOfAttribute)},
+      {"ldap", "group_base", stringOption(&C::ldap, &C::Ldap::groupBase)},
+      {"ldap", "group_filter", stringOption(&C::ldap, &C::Ldap::groupFilter)},
+      {"ldap", "group_member_attribute",
+       stringOption(&C::ldap, &C::Ldap::groupMemberAttribute,
+                    {"member", "uniqueMember", "memberUid"})},
+      {"ldap", "group_name_attribute", stringOption(&C::ldap, &C::Ldap::groupNameAttribute)},
+      {"ldap", "nested_depth", intOption(&C::ldap, &C::Ldap::nestedDepth, 0, 10)},
+      {"ldap", "disabled_attribute", optionalStringOption(&C::ldap, &C::Ldap::disabledAttribute)},
+      {"ldap", "disabled_values", stringListOption(&C::ldap, &C::Ldap::disabledValues, 64)},
+      {"ldap", "disabled_flag_attribute",
+       optionalStringOption(&C::ldap, &C::Ldap::disabledFlagAttribute)},
+      {"ldap", "disabled_flag_mask",
+       intOption(&C::ldap, &C::Ldap::disabledFlagMask, 0, 0x7fffffff)},
+      {"ldap", "connect_timeout_ms", intOption(&C::ldap, &C::Ldap::connectTimeoutMs, 100, 60000)},
+      {"ldap", "timeout_ms", intOption(&C::ldap, &C::Ldap::timeoutMs, 100, 60000)},
+      {"ldap", "retry_after", intOption(&C::ldap, &C::Ldap::retryAfter, 1, 3600)},
+      {"ldap", "pool_size", intOption(&C::ldap, &C::Ldap::poolSize, 1, 64)},
+      {"policy", "mfa_groups", stringListOption(&C::policy, &C::Policy::mfaGroups, 1000)},
+      {"policy", "default_factors", setDefaultFactors},
+      {"policy", "groups", setPolicyGroups},
       {"totp", "issuer", stringOption(&C::totp, &C::Totp::issuer)},
       {"totp", "window", intOption(&C::totp, &C::Totp::window, 0, 10)},
       {"totp", "digits", intOption(&C::totp, &C::Totp::digits, 6, 8)},
@@ -170,6 +285,26 @@ bool applyTable(Config& config, const toml::table& root, const std::string& orig
   return true;
 }
 
+// What an ldap backend cannot work without; "" when fine, else "KEY: why".
+std::string checkLdap(const Config::Ldap& l) {
+  if (l.uris.empty())
+    return "uris: must list at least one server when directory.backend is \"ldap\"";
+  for (const auto& uri : l.uris) {
+    bool tls = uri.rfind("ldaps://", 0) == 0;
+    bool plain = uri.rfind("ldap://", 0) == 0;
+    if (!tls && !plain) return "uris: \"" + uri + "\" must start with ldaps:// or ldap://";
+  }
+  if (l.userBase.empty()) return "user_base: must be set when directory.backend is \"ldap\"";
+  if (!l.bindDn.empty() && l.bindPasswordFile.empty()) {
+    return "bind_password_file: must be set when ldap.bind_dn is set";
+  }
+  if (l.disabledFlagAttribute.empty() != (l.disabledFlagMask == 0)) {
+    return "disabled_flag_mask: set both disabled_flag_attribute and disabled_flag_mask, or "
+           "neither";
+  }
+  return {};
+}
+
 bool checkConsistency(const Config& c, const std::string& origin, std::string* error) {
   if (c.totp.digits == 7) {
     *error = origin + ": key totp.digits: must be 6 or 8";
@@ -191,6 +326,12 @@ bool checkConsistency(const Config& c, const std::string& origin, std::string* e
     if (!fido2::aaguidFromString(a)) {
       *error = origin + ": key fido2.aaguids: \"" + a +
                "\" is not an AAGUID (8-4-4-4-12 lower-case hex digits)";
+      return false;
+    }
+  }
+  if (c.directory.backend == "ldap") {
+    if (std::string why = checkLdap(c.ldap); !why.empty()) {
+      *error = origin + ": key ldap." + why;
       return false;
     }
   }

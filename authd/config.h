@@ -27,9 +27,51 @@ struct Config {
     int maxBatch = 512;  // most writes per group commit
   } store;
   struct Directory {
-    std::string backend = "nss";
-    int cacheTtl = 60;  // seconds an answer (also "no such account") is reused; 0 = off
+    std::string backend = "nss";  // nss | ldap
+    int cacheTtl = 60;            // seconds an account found is reused; 0 = off
+    int negativeCacheTtl = 60;    // seconds "no such account" is reused; 0 = off
   } directory;
+  // directory.backend = "ldap": the city's Active Directory or OpenLDAP (docs/ldap.md).
+  struct Ldap {
+    std::vector<std::string> uris;  // tried in order; ldaps:// or ldap:// (StartTLS)
+    std::string caFile;             // PEM CA certificates; empty = the system's
+    bool allowPlain = false;        // ldap:// without StartTLS: test labs only
+    std::string bindDn;             // service account; empty = anonymous search
+    std::string bindPasswordFile;   // its password, first line; never in this file
+    std::string userBase;
+    std::string userFilter = "(objectClass=inetOrgPerson)";
+    std::string loginAttribute = "uid";
+    std::string idAttribute = "entryUUID";  // AD: objectGUID
+    std::string displayNameAttribute = "displayName";
+    std::string mailAttribute = "mail";
+    std::string groupMode = "member_of";  // member_of | search
+    std::string memberOfAttribute = "memberOf";
+    std::string groupBase;  // search mode; empty = user_base
+    std::string groupFilter = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))";
+    std::string groupMemberAttribute = "member";  // member | uniqueMember | memberUid
+    std::string groupNameAttribute = "cn";
+    int nestedDepth = 0;                      // search mode: levels of groups within groups
+    std::string disabledAttribute;            // disabled when present (pwdAccountLockedTime)
+    std::vector<std::string> disabledValues;  // ... and, if set, holding one of these values
+    std::string disabledFlagAttribute;        // AD: userAccountControl
+    int disabledFlagMask = 0;                 // AD: 2 (ACCOUNTDISABLE)
+    int connectTimeoutMs = 3000;
+    int timeoutMs = 5000;  // each search or bind
+    int retryAfter = 30;   // seconds a server that did not answer is skipped
+    int poolSize = 4;      // service connections (searches run on the worker threads)
+  } ldap;
+  // Which factors members of a group must use. A user in several groups gets the strictest rule:
+  // the intersection of the factor sets, UV required if any rule requires it.
+  struct Policy {
+    struct GroupRule {
+      std::string group;
+      std::vector<std::string> factors;  // subset of fido2, totp
+      bool uvRequired = false;
+    };
+    std::vector<std::string> mfaGroups;  // who must use a second factor; empty = everyone
+    std::vector<std::string> defaultFactors = {"fido2", "totp"};
+    std::vector<GroupRule> groups;
+  } policy;
   struct Totp {
     std::string issuer = "authd";
     int window = 1;  // accepted steps before and after now

@@ -13,6 +13,7 @@
 #include "authd/dispatcher.h"
 #include "authd/fido2_policy.h"
 #include "authd/key_file.h"
+#include "authd/ldap/ldap_directory.h"
 #include "authd/log.h"
 #include "authd/server.h"
 
@@ -21,6 +22,23 @@ namespace authd {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The configured backend behind the lookup cache. The cache ages in real time even when the
+// verification clock is injected (benchmark).
+std::unique_ptr<Directory> openDirectory(const Config& config) {
+  std::unique_ptr<Directory> backend;
+  try {
+    backend = config.directory.backend == "ldap"
+                  ? makeLdapDirectory(config.ldap, makeNssDirectory(), systemClock())
+                  : makeNssDirectory();
+  } catch (const std::exception& e) {
+    log::error(std::string("directory: ") + e.what());
+    return nullptr;
+  }
+  return makeCachingDirectory(
+      std::move(backend), systemClock(),
+      {config.directory.cacheTtl, config.directory.negativeCacheTtl, 100000});
+}
 
 void makeParentDirectory(const std::string& path, fs::perms perms) {
   fs::path parent = fs::path(path).parent_path();
@@ -60,9 +78,8 @@ int runDaemon(const Config& config, Clock clock) {
   Fido2Context fido2{ChallengeBook{}, std::move(*trust)};
   SecretBox box(std::move(*key), systemRandom());
   auto store = openSqliteStore({config.store.database, config.store.maxBatch, 5000});
-  // The cache ages in real time even when the verification clock is injected (benchmark).
-  auto directory =
-      makeCachingDirectory(makeNssDirectory(), systemClock(), {config.directory.cacheTtl, 100000});
+  auto directory = openDirectory(config);
+  if (!directory) return 1;
 
   boost::asio::io_context io(config.server.threads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));

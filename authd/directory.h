@@ -1,6 +1,6 @@
 #pragma once
-// Where accounts come from. `nss` (getpwnam_r/getgrouplist) is the embedded default; the LDAP
-// backend arrives with its own issue. Lookups may block: call them off the I/O threads.
+// Where accounts come from. `nss` (getpwnam_r/getgrouplist) is the embedded default; `ldap`
+// (authd/ldap/) reads the city's directory. Lookups may block: call them off the I/O threads.
 
 #include <sys/types.h>
 
@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authd {
@@ -19,16 +20,33 @@ class DirectoryError : public std::runtime_error {
 };
 
 struct Account {
-  std::string name;
-  uid_t uid = 0;
-  std::vector<std::string> groups;  // primary and supplementary group names
+  std::string name;  // login name as the directory spells it
+  uid_t uid = 0;     // nss: the Unix uid; ldap: 0
+  // Stable identity that survives a rename and is never reused by a new account:
+  // "nss:<uid>" or "ldap:<entryUUID/objectGUID>". Credentials are bound to it.
+  std::string id;
+  std::string displayName;
+  std::string mail;
+  std::string dn;                   // ldap: the entry's DN (password checks bind as it)
+  std::vector<std::string> groups;  // group names (nss: primary and supplementary)
+  bool disabled = false;            // exists but may not log on (directory rule)
+};
+
+enum class PasswordCheck {
+  accepted,
+  rejected,     // wrong or empty password, or the account may not bind
+  unsupported,  // this backend cannot check passwords (nss)
 };
 
 class Directory {
  public:
   virtual ~Directory() = default;
   virtual std::optional<Account> findUser(const std::string& name) = 0;
+  // The local account of a socket peer (admin checks): always the local system's view.
   virtual std::optional<Account> findUid(uid_t uid) = 0;
+  // Checks `password` for `account` (from findUser) without touching any cached state.
+  // Throws DirectoryError when no server answers. Never logs the password.
+  virtual PasswordCheck checkPassword(const Account& account, std::string_view password) = 0;
 };
 
 std::unique_ptr<Directory> makeNssDirectory();

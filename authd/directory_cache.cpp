@@ -41,6 +41,10 @@ class CachingDirectory final : public Directory {
   std::optional<Account> findUid(uid_t uid) override {
     return lookup(byUid_, uid, [&] { return inner_->findUid(uid); });
   }
+  // Never cached: a password answer must come from the directory each time.
+  PasswordCheck checkPassword(const Account& account, std::string_view password) override {
+    return inner_->checkPassword(account, password);
+  }
 
  private:
   template <typename Key, typename Fetch>
@@ -51,8 +55,10 @@ class CachingDirectory final : public Directory {
       if (const auto* hit = map.find(key, now)) return *hit;
     }
     std::optional<Account> account = fetch();  // outside the lock: it may block
+    const int ttl = account ? options_.ttlSeconds : options_.negativeTtlSeconds;
+    if (ttl <= 0) return account;
     std::lock_guard lock(mutex_);
-    map.put(key, account, now + options_.ttlSeconds, options_.maxEntries);
+    map.put(key, account, now + ttl, options_.maxEntries);
     return account;
   }
 
@@ -68,7 +74,7 @@ class CachingDirectory final : public Directory {
 
 std::unique_ptr<Directory> makeCachingDirectory(std::unique_ptr<Directory> inner, Clock clock,
                                                 DirectoryCacheOptions options) {
-  if (options.ttlSeconds <= 0) return inner;
+  if (options.ttlSeconds <= 0 && options.negativeTtlSeconds <= 0) return inner;
   return std::make_unique<CachingDirectory>(std::move(inner), std::move(clock), options);
 }
 

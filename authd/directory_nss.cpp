@@ -40,6 +40,12 @@ std::vector<std::string> groupNames(const char* user, gid_t primary) {
   return names;
 }
 
+// The GECOS field's first comma-separated part is the full name by convention.
+std::string firstGecosField(const char* gecos) {
+  std::string text = gecos != nullptr ? gecos : "";
+  return text.substr(0, text.find(','));
+}
+
 // Runs getpwnam_r/getpwuid_r with a growing buffer; nullopt when there is no such account.
 template <typename Lookup>
 std::optional<Account> lookupPasswd(Lookup lookup) {
@@ -56,7 +62,13 @@ std::optional<Account> lookupPasswd(Lookup lookup) {
     if (rc == 0 && result == nullptr) return std::nullopt;
     if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) return std::nullopt;
     if (rc != 0) throw DirectoryError(std::string("passwd lookup: ") + std::strerror(rc));
-    return Account{result->pw_name, result->pw_uid, groupNames(result->pw_name, result->pw_gid)};
+    Account account;
+    account.name = result->pw_name;
+    account.uid = result->pw_uid;
+    account.id = "nss:" + std::to_string(result->pw_uid);
+    account.displayName = firstGecosField(result->pw_gecos);
+    account.groups = groupNames(result->pw_name, result->pw_gid);
+    return account;
   }
 }
 
@@ -71,6 +83,10 @@ class NssDirectory final : public Directory {
     return lookupPasswd([&](passwd* e, char* b, std::size_t n, passwd** r) {
       return ::getpwuid_r(uid, e, b, n, r);
     });
+  }
+  // Local passwords belong to PAM's own modules (pam_unix), not to authd.
+  PasswordCheck checkPassword(const Account&, std::string_view) override {
+    return PasswordCheck::unsupported;
   }
 };
 

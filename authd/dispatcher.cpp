@@ -9,6 +9,7 @@
 #include "authd/log.h"
 #include "authd/op_error.h"
 #include "authd/protocol.h"
+#include "authd/wipe.h"
 
 namespace authd {
 
@@ -30,6 +31,7 @@ const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
       {"enroll_totp", true, &D::enrollTotp},
       {"confirm_totp", true, &D::confirmTotp},
       {"list", true, &D::list},
+      {"show", true, &D::show},
       {"revoke", true, &D::revoke},
       {"unlock", true, &D::unlock},
       {"audit", true, &D::audit},
@@ -69,6 +71,15 @@ json readId(JsonReader& r) {
   return nullptr;
 }
 
+// The parsed request still holds what the user typed; wipe it before the memory is freed.
+void wipeSecretFields(json& request) {
+  if (!request.is_object()) return;
+  for (const char* key : {"code", "password", "pin"}) {
+    auto it = request.find(key);
+    if (it != request.end() && it->is_string()) wipeString(it->get_ref<std::string&>());
+  }
+}
+
 json errorResponse(const json& id, std::string_view code, const std::string& message) {
   return {
       {"v", protocol::kVersion}, {"id", id}, {"ok", false}, {"error", code}, {"message", message}};
@@ -94,7 +105,44 @@ json verifyResult(const VerifyAnswer& a) {
   return out;
 }
 
+// The optional directory password of a verify request. An empty one is a bad request: an empty
+// simple bind would be an anonymous bind that "succeeds".
+std::optional<std::string> readPassword(JsonReader& r) {
+  auto password = r.optionalString("password", protocol::kMaxPasswordBytes);
+  if (r.failed()) throw OpError(err::kBadRequest, r.error());
+  return password;
+}
+
 json optionalTime(std::int64_t t) { return t == 0 ? json(nullptr) : json(t); }
+
+json fido2Fields(const Fido2CredentialData& f);
+
+json listingJson(const CredentialListing& listing) {
+  json credentials = json::array();
+  for (const auto& c : listing.credentials) {
+    json item = {{"id", c.id},
+                 {"user", c.user},
+                 {"factor", c.factor},
+                 {"label", c.label},
+                 {"state", toString(c.state)},
+                 {"created", c.createdAt},
+                 {"last_used", optionalTime(c.lastUsedAt)}};
+    if (c.fido2) {
+      item.update(fido2Fields(*c.fido2));
+    } else {
+      item["algorithm"] = c.algorithm;
+      item["digits"] = c.digits;
+    }
+    credentials.push_back(std::move(item));
+  }
+  json locks = json::array();
+  for (const auto& l : listing.locks) {
+    locks.push_back({{"user", l.user},
+                     {"failures", l.failures},
+                     {"locked_until", optionalTime(l.lockedUntil)}});
+  }
+  return json{{"credentials", credentials}, {"locks", locks}};
+}
 
 // Limits of the FIDO2 binary fields (docs/protocol.md), in decoded bytes.
 constexpr std::size_t kMaxChallengeBytes = 64;
@@ -169,6 +217,7 @@ boost::asio::awaitable<std::string> Dispatcher::handle(std::string_view line,
   auto request = parseProtocolLine(line, &why);
   if (!request) co_return errorResponse(nullptr, err::kBadRequest, why).dump();
   json response = co_await run(*request, peer);
+  wipeSecretFields(*request);
   std::string text = response.dump(-1, ' ', false, json::error_handler_t::replace);
   if (response.contains("secret")) {
     auto& secret = response["secret"].get_ref<std::string&>();
@@ -247,7 +296,7 @@ boost::asio::awaitable<json> Dispatcher::factors(JsonReader& r, Caller& caller) 
   caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
   finishOrThrow(r);
   FactorsAnswer a = co_await verifier_.factors(user);
-  json out = {{"factors", a.factors}, {"locked", a.retryAfter > 0}};
+  json out = {{"factors", a.factors}, {"locked", a.retryAfter > 0}, {"mfa", a.mfaRequired}};
   if (a.retryAfter > 0) out["retry_after"] = a.retryAfter;
   co_return out;
 }
@@ -261,8 +310,9 @@ boost::asio::awaitable<json> Dispatcher::verify(JsonReader& r, Caller& caller) {
   if (factor == "fido2") co_return co_await verifyFido2(r, user, caller);
   if (factor != "totp") throw OpError(err::kBadRequest, "factor must be \"totp\" or \"fido2\"");
   auto code = need(r.requireString("code", protocol::kMaxCodeBytes), r);
+  auto password = readPassword(r);
   finishOrThrow(r);
-  VerifyAnswer a = co_await verifier_.verifyTotp(user, code, caller);
+  VerifyAnswer a = co_await verifier_.verifyTotp(user, code, caller, std::move(password));
   OPENSSL_cleanse(code.data(), code.size());
   co_return verifyResult(a);
 }
@@ -276,6 +326,7 @@ boost::asio::awaitable<json> Dispatcher::verifyFido2(JsonReader& r, const std::s
   request.authData = needBytes(r, "auth_data", kMaxAssertionAuthDataBytes);
   request.signature = needBytes(r, "signature", kMaxSignatureBytes);
   request.clientData = readClientData(r);
+  request.password = readPassword(r);
   finishOrThrow(r);
   VerifyAnswer a = co_await fido2Logon_.verify(std::move(request), caller);
   json out = verifyResult(a);
@@ -378,30 +429,25 @@ boost::asio::awaitable<json> Dispatcher::list(JsonReader& r, Caller& caller) {
   auto user = r.optionalString("user", protocol::kMaxUserBytes);
   finishOrThrow(r);
   CredentialListing listing = co_await admin_.list(user, caller);
-  json credentials = json::array();
-  for (const auto& c : listing.credentials) {
-    json item = {{"id", c.id},
-                 {"user", c.user},
-                 {"factor", c.factor},
-                 {"label", c.label},
-                 {"state", toString(c.state)},
-                 {"created", c.createdAt},
-                 {"last_used", optionalTime(c.lastUsedAt)}};
-    if (c.fido2) {
-      item.update(fido2Fields(*c.fido2));
-    } else {
-      item["algorithm"] = c.algorithm;
-      item["digits"] = c.digits;
-    }
-    credentials.push_back(std::move(item));
-  }
-  json locks = json::array();
-  for (const auto& l : listing.locks) {
-    locks.push_back({{"user", l.user},
-                     {"failures", l.failures},
-                     {"locked_until", optionalTime(l.lockedUntil)}});
-  }
-  co_return json{{"credentials", credentials}, {"locks", locks}};
+  co_return listingJson(listing);
+}
+
+boost::asio::awaitable<json> Dispatcher::show(JsonReader& r, Caller& caller) {
+  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
+  finishOrThrow(r);
+  AccountReport report = co_await admin_.show(user, caller);
+  const Account& a = report.account;
+  const EffectivePolicy& p = report.policy;
+  json out = listingJson(report.listing);
+  out["account"] = {{"name", a.name},        {"id", a.id}, {"display_name", a.displayName},
+                    {"mail", a.mail},        {"dn", a.dn}, {"groups", a.groups},
+                    {"disabled", a.disabled}};
+  out["policy"] = {{"mfa_required", p.mfaRequired},
+                   {"mfa_because", p.mfaBecause},
+                   {"factors", p.factors},
+                   {"uv_required", p.uvRequired},
+                   {"rules", p.rules}};
+  co_return out;
 }
 
 boost::asio::awaitable<json> Dispatcher::revoke(JsonReader& r, Caller& caller) {

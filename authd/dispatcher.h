@@ -51,6 +51,7 @@ class Dispatcher {
   boost::asio::awaitable<nlohmann::json> enrollTotp(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> confirmTotp(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> list(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> show(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> revoke(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> unlock(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> audit(JsonReader& r, Caller& caller);

@@ -2,6 +2,9 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include <openssl/crypto.h>
+
+#include "authd/account_gate.h"
 #include "authd/async.h"
 #include "authd/fido2_policy.h"
 #include "authd/op_error.h"
@@ -13,8 +16,9 @@ namespace {
 
 constexpr std::size_t kChallengeBytes = 32;
 
-std::string uvFor(const Config& config, const std::vector<CredentialRecord>& keys) {
-  if (config.fido2.userVerification == "required") return "required";
+std::string uvFor(const Config& config, const EffectivePolicy& policy,
+                  const std::vector<CredentialRecord>& keys) {
+  if (config.fido2.userVerification == "required" || policy.uvRequired) return "required";
   for (const auto& c : keys) {
     if (c.fido2->uvRequired) return "required";
   }
@@ -29,9 +33,12 @@ bool usableSecurityKey(const CredentialRecord& c) {
 }
 
 boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Caller caller) {
+  EffectivePolicy policy;
   auto load = [&] {
     std::vector<CredentialRecord> keys;
-    if (!core_.directory.findUser(user)) return keys;
+    const AccountGate gate = admitAccount(core_, user, "fido2");
+    if (!gate.open()) return keys;  // unknown, disabled and "not allowed" look alike
+    policy = gate.policy;
     for (auto& c : core_.store.credentials(user)) {
       if (usableSecurityKey(c)) keys.push_back(std::move(c));
     }
@@ -45,7 +52,7 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   answer.challenge.resize(kChallengeBytes);
   core_.random(answer.challenge.data(), answer.challenge.size());
   for (const auto& c : keys) answer.allow.push_back(c.fido2->credentialId);
-  answer.uv = uvFor(core_.config, keys);
+  answer.uv = uvFor(core_.config, policy, keys);
   answer.timeout = core_.config.fido2.challengeTtl;
 
   ChallengeGrant grant;
@@ -101,9 +108,10 @@ Fido2Logon::Checked Fido2Logon::check(const Fido2AssertionRequest& request, cons
     return c;
   }
   c.credentialId = key->credentialRow;
-  // The account may have been removed since the challenge was issued (cached lookup).
-  if (!core_.directory.findUser(request.user)) {
-    c.reason = "unknown_user";
+  // The account may have been removed or disabled since the challenge was issued.
+  const AccountGate gate = admitAccount(core_, request.user, "fido2");
+  if (!gate.open()) {
+    c.reason = gate.reason;
     return c;
   }
   fido2::AssertionInput input;
@@ -115,13 +123,14 @@ Fido2Logon::Checked Fido2Logon::check(const Fido2AssertionRequest& request, cons
   input.signature = request.signature;
   input.coseKey = key->coseKey;
   input.algorithm = key->algorithm;
-  input.requireUv = grant->uv == "required" || key->uvRequired;
+  input.requireUv = grant->uv == "required" || key->uvRequired || gate.policy.uvRequired;
   fido2::AssertionResult result = fido2::verifyAssertion(input);
   if (!result.valid) {
     c.reason = result.reason.empty() ? "bad_signature" : result.reason;
     return c;
   }
   c.signCount = result.signCount;
+  c.reason = checkDirectoryPassword(core_, *gate.account, request.password);
   return c;
 }
 
@@ -174,6 +183,7 @@ boost::asio::awaitable<VerifyAnswer> Fido2Logon::verify(Fido2AssertionRequest re
   // Lambdas are named before co_await (GCC 12, see verifier.cpp).
   auto checkIt = [&] { return check(request, caller); };
   Checked checked = co_await offload(core_.blocking, checkIt);
+  if (request.password) OPENSSL_cleanse(request.password->data(), request.password->size());
   VerifyAnswer answer;
   Store::TxnWork record = [&](StoreTxn& txn) { answer = commit(txn, request, checked, caller); };
   bool committed = co_await asyncWrite(core_.store, record, boost::asio::use_awaitable);

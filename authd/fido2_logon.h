@@ -33,6 +33,7 @@ struct Fido2AssertionRequest {
   Bytes authData;
   Bytes signature;
   fido2::ClientData clientData;
+  std::optional<std::string> password;  // directory password, when the client sends one
 };
 
 class Fido2Logon {

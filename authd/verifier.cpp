@@ -2,6 +2,9 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include <openssl/crypto.h>
+
+#include "authd/account_gate.h"
 #include "authd/async.h"
 #include "authd/fido2_logon.h"
 #include "authd/log.h"
@@ -41,13 +44,15 @@ void equalizeTiming(std::int64_t now, int window) {
 
 }  // namespace
 
-Verifier::Prepared Verifier::prepareTotp(const std::string& user, const std::string& typed) {
+Verifier::Prepared Verifier::prepareTotp(const std::string& user, const std::string& typed,
+                                         const std::optional<std::string>& password) {
   Prepared p;
   p.now = core_.clock();
   const int window = core_.config.totp.window;
   auto code = normalizeCode(typed);
-  if (!core_.directory.findUser(user)) {
-    p.reason = "unknown_user";
+  const AccountGate gate = admitAccount(core_, user, "totp");
+  if (!gate.open()) {
+    p.reason = gate.reason;
   } else if (!code) {
     p.reason = "malformed_code";
   }
@@ -79,6 +84,12 @@ Verifier::Prepared Verifier::prepareTotp(const std::string& user, const std::str
   if (!anyCredential) p.reason = "no_credential";
   if (!anyCredential) equalizeTiming(p.now, window);
   if (!p.credentialId && replayed) p.reason = "replayed";
+  if (p.credentialId) {
+    if (std::string why = checkDirectoryPassword(core_, *gate.account, password); !why.empty()) {
+      p.reason = why;
+      p.credentialId.reset();
+    }
+  }
   return p;
 }
 
@@ -114,11 +125,13 @@ VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
 }
 
 boost::asio::awaitable<VerifyAnswer> Verifier::verifyTotp(std::string user, std::string code,
-                                                          Caller caller) {
+                                                          Caller caller,
+                                                          std::optional<std::string> password) {
   // Lambdas are named before co_await: GCC 12 destroys a capturing lambda written inside a
   // co_await expression twice.
-  auto prepare = [&] { return prepareTotp(user, code); };
+  auto prepare = [&] { return prepareTotp(user, code, password); };
   Prepared prepared = co_await offload(core_.blocking, prepare);
+  if (password) OPENSSL_cleanse(password->data(), password->size());
   VerifyAnswer answer;
   Store::TxnWork record = [&](StoreTxn& txn) {
     answer = commitAttempt(txn, user, prepared, caller);
@@ -131,10 +144,13 @@ boost::asio::awaitable<VerifyAnswer> Verifier::verifyTotp(std::string user, std:
 boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
   auto lookup = [this, &user] {
     FactorsAnswer answer;
-    if (!core_.directory.findUser(user)) {
+    auto account = core_.directory.findUser(user);
+    if (!account || account->disabled) {
       answer.factors = {"totp"};  // indistinguishable from an enrolled account
       return answer;
     }
+    const EffectivePolicy policy = effectivePolicy(core_.config.policy, *account);
+    answer.mfaRequired = policy.mfaRequired;
     bool fido2 = false;
     bool totp = false;
     for (const CredentialRecord& c : core_.store.credentials(user)) {
@@ -142,8 +158,8 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
       if (c.state == CredentialState::active && c.factor == "totp") totp = true;
     }
     // A security key first: clients offer the factors in this order.
-    if (fido2) answer.factors.push_back("fido2");
-    if (totp) answer.factors.push_back("totp");
+    if (fido2 && policy.allows("fido2")) answer.factors.push_back("fido2");
+    if (totp && policy.allows("totp")) answer.factors.push_back("totp");
     answer.retryAfter = lockRemaining(core_.store.lockState(user), core_.clock());
     return answer;
   };

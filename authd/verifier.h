@@ -18,8 +18,9 @@ enum class Decision { accept, reject, locked };
 const char* toString(Decision decision);
 
 struct FactorsAnswer {
-  std::vector<std::string> factors;
-  std::int64_t retryAfter = 0;  // > 0 when locked
+  std::vector<std::string> factors;  // enrolled and allowed by the group policy
+  bool mfaRequired = true;           // false: the policy lets this account log on without one
+  std::int64_t retryAfter = 0;       // > 0 when locked
 };
 
 struct VerifyAnswer {
@@ -34,12 +35,14 @@ class Verifier {
   explicit Verifier(Core core) : core_(std::move(core)) {}
 
   boost::asio::awaitable<FactorsAnswer> factors(std::string user);
-  boost::asio::awaitable<VerifyAnswer> verifyTotp(std::string user, std::string code,
-                                                  Caller caller);
+  // `password`: the directory password, checked after the code matched (wiped after use).
+  boost::asio::awaitable<VerifyAnswer> verifyTotp(std::string user, std::string code, Caller caller,
+                                                  std::optional<std::string> password = {});
 
  private:
   struct Prepared;
-  Prepared prepareTotp(const std::string& user, const std::string& code);
+  Prepared prepareTotp(const std::string& user, const std::string& code,
+                       const std::optional<std::string>& password);
   VerifyAnswer commitAttempt(StoreTxn& txn, const std::string& user, const Prepared& prepared,
                              const Caller& caller);
 

@@ -91,6 +91,7 @@ const CLI::Validator& labelValidator();
 Runner setupEnroll(CLI::App& sub);
 Runner setupConfirm(CLI::App& sub);
 Runner setupList(CLI::App& sub);
+Runner setupShow(CLI::App& sub);
 Runner setupRevoke(CLI::App& sub);
 Runner setupUnlock(CLI::App& sub);
 Runner setupAudit(CLI::App& sub);

@@ -17,6 +17,8 @@ constexpr Command kCommands[] = {
      "enrol a second factor for a user (enroll totp USER, enroll fido2 USER)"},
     {"confirm", authd::cli::setupConfirm, "activate a pending credential with a code from the app"},
     {"list", authd::cli::setupList, "list credentials and users with failed attempts"},
+    {"show", authd::cli::setupShow,
+     "show a user's directory entry, groups, the policy that applies and why, and credentials"},
     {"revoke", authd::cli::setupRevoke, "remove a credential (lost or replaced device)"},
     {"unlock", authd::cli::setupUnlock, "clear a user's failure count and lock"},
     {"audit", authd::cli::setupAudit, "show the audit log, newest first"},

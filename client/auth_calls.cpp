@@ -76,7 +76,14 @@ std::string_view callErrorKindName(CallError::Kind kind) {
   return "unknown";
 }
 
-VerifyRequest::~VerifyRequest() { wipeString(code); }
+VerifyRequest::~VerifyRequest() {
+  wipeString(code);
+  if (password) wipeString(*password);
+}
+
+bool isSendablePassword(std::string_view password) {
+  return isWireString(password, protocol::kMaxPasswordBytes);
+}
 
 CallResult<FactorsAnswer> parseFactorsResponse(const json& response) {
   using Result = CallResult<FactorsAnswer>;
@@ -88,6 +95,7 @@ CallResult<FactorsAnswer> parseFactorsResponse(const json& response) {
   const json* factors = reader.optionalAny("factors");
   auto locked = reader.optionalBool("locked");
   answer.retryAfter = reader.optionalInt("retry_after", 0, kMaxWireInt);
+  answer.mfaRequired = reader.optionalBool("mfa").value_or(true);
   if (!reader.finish()) {
     return Result::failure(protocolError("malformed factors response: " + reader.error()));
   }
@@ -155,13 +163,18 @@ CallResult<VerifyAnswer> verifyCode(Client& client, const VerifyRequest& request
   if (!isSendableCode(request.code)) {
     return Result::failure(argumentError("code is empty, too long or not printable ASCII"));
   }
+  if (request.password && !isSendablePassword(*request.password)) {
+    return Result::failure(argumentError("password is empty, too long or not printable UTF-8"));
+  }
   json wire = {{"op", "verify"}, {"user", request.user}, {"factor", request.factor}};
-  wire["code"] = request.code;  // the one copy of the code this function makes
+  // The one copy of each secret this function makes; Client::call wipes them after sending.
+  wire["code"] = request.code;
+  if (request.password) wire["password"] = *request.password;
   addAuditField(wire, "service", request.service, protocol::kMaxServiceBytes);
   addAuditField(wire, "rhost", request.rhost, protocol::kMaxHostBytes);
   addAuditField(wire, "tty", request.tty, protocol::kMaxHostBytes);
   ClientError error;
-  // Moved, so no further copy of the code is left here.
+  // Moved, so no further copy of a secret is left here.
   auto response = client.call(std::move(wire), &error);
   if (!response) return Result::failure(transportError(error));
   return parseVerifyResponse(*response);

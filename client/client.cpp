@@ -42,6 +42,27 @@ bool waitFor(int fd, short events, Clock::time_point deadline, ClientError* erro
   }
 }
 
+// The secrets a request may carry (code, directory password, PIN): cleared once serialised, so
+// the request object does not free them unwiped.
+void wipeSecretFields(nlohmann::json& request) {
+  for (const char* key : {"code", "password", "pin"}) {
+    auto it = request.find(key);
+    if (it != request.end() && it->is_string()) wipeString(it->get_ref<std::string&>());
+  }
+}
+
+// The request as one protocol line. Reserved up front so that appending the newline never
+// reallocates and leaves an unwiped copy behind.
+std::string serialise(nlohmann::json& request) {
+  std::string body = request.dump();
+  wipeSecretFields(request);
+  std::string line;
+  line.reserve(body.size() + 1);
+  line.append(body).push_back('\n');
+  wipeString(body);
+  return line;
+}
+
 }  // namespace
 
 std::string defaultSocketPath() {
@@ -141,13 +162,13 @@ std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* 
   const std::uint64_t id = nextId_++;
   request["v"] = protocol::kVersion;
   request["id"] = id;
-  std::string line = request.dump() + "\n";
+  std::string line = serialise(request);
   if (line.size() > protocol::kMaxLineBytes) {
     setError(error, ClientError::Kind::protocol, "request too large");
     return std::nullopt;
   }
   bool sent = connectBy(deadline, error) && sendAll(line, deadline, error);
-  // The request may carry a code: wipe our serialised copy whatever happened.
+  // The request may carry a secret: wipe our serialised copy whatever happened.
   wipeString(line);
   if (!sent) {
     disconnect();

@@ -6,6 +6,7 @@
 #include "authd/call_support.h"
 #include "authd/json_reader.h"
 #include "authd/protocol.h"
+#include "authd/wipe.h"
 
 namespace authd {
 
@@ -229,6 +230,10 @@ CallResult<Fido2LogonChallenge> parseFido2BeginResponse(const json& response) {
   return finishParse(reader, why, "fido2_begin", std::move(c));
 }
 
+Fido2VerifyRequest::~Fido2VerifyRequest() {
+  if (password) wipeString(*password);
+}
+
 json fido2VerifyRequest(const Fido2VerifyRequest& request) {
   const Fido2Assertion& a = request.assertion;
   json wire = {{"op", "verify"},
@@ -242,6 +247,7 @@ json fido2VerifyRequest(const Fido2VerifyRequest& request) {
   calls::addAuditField(wire, "service", request.service, protocol::kMaxServiceBytes);
   calls::addAuditField(wire, "rhost", request.rhost, protocol::kMaxHostBytes);
   calls::addAuditField(wire, "tty", request.tty, protocol::kMaxHostBytes);
+  if (request.password) wire["password"] = *request.password;  // Client::call wipes it
   return wire;
 }
 
@@ -346,6 +352,9 @@ CallResult<VerifyAnswer> verifyFido2(Client& client, const Fido2VerifyRequest& r
   }
   if (auto problem = assertionProblem(request.assertion); !problem.empty()) {
     return Result::failure(argumentError("assertion cannot be sent: " + problem));
+  }
+  if (request.password && !isSendablePassword(*request.password)) {
+    return Result::failure(argumentError("password is empty, too long or not printable UTF-8"));
   }
   return roundTrip(client, fido2VerifyRequest(request), &parseVerifyResponse);
 }

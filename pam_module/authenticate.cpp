@@ -9,6 +9,7 @@
 #include "authd/auth_calls.h"
 #include "authd/client.h"
 #include "conversation.h"
+#include "directory_password.h"
 #include "fido2_logon.h"
 #include "logon.h"
 #include "options.h"
@@ -67,8 +68,9 @@ void logFactors(pam_handle_t* pamh, const Logon& logon, const CallResult<Factors
   if (!result.ok()) return;  // the outcome's log line carries the error
   std::string list;
   for (const auto& f : result.answer->factors) list += (list.empty() ? "" : ",") + forLog(f);
-  pam_syslog(pamh, LOG_DEBUG, "factors user=%s factors=[%s] locked=%s", forLog(logon.user).c_str(),
-             list.c_str(), result.answer->locked ? "true" : "false");
+  pam_syslog(pamh, LOG_DEBUG, "factors user=%s factors=[%s] locked=%s mfa=%s",
+             forLog(logon.user).c_str(), list.c_str(), result.answer->locked ? "true" : "false",
+             result.answer->mfaRequired ? "true" : "false");
 }
 
 std::chrono::milliseconds callTimeout(const ModuleOptions& options) {
@@ -87,9 +89,10 @@ const char* factorChoiceName(FactorChoice choice) {
   return "any";
 }
 
-// The code prompt and `verify` with factor totp.
-Outcome runTotp(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon) {
-  VerifyRequest request;  // wipes the code on every return path
+// The code prompt and `verify` with factor totp (and the directory password, when given).
+Outcome runTotp(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon,
+                std::optional<std::string_view> password) {
+  VerifyRequest request;  // wipes the code and the password on every return path
   int rc = promptSecret(pamh, kPrompt, &request.code);
   if (rc != PAM_SUCCESS) return outcomeOfConversationFailure(pam_strerror(pamh, rc));
   if (request.code.empty()) return outcomeOfEmptyCode();
@@ -98,36 +101,47 @@ Outcome runTotp(pam_handle_t* pamh, const ModuleOptions& options, const Logon& l
   request.service = logon.service;
   request.rhost = logon.rhost;
   request.tty = logon.tty;
+  if (password) request.password.emplace(*password);
   if (options.debug) {
-    pam_syslog(pamh, LOG_DEBUG, "verify user=%s factor=totp", forLog(logon.user).c_str());
+    pam_syslog(pamh, LOG_DEBUG, "verify user=%s factor=totp password=%s",
+               forLog(logon.user).c_str(), password ? "sent" : "none");
   }
   Client client(options.socketPath, callTimeout(options));
   return outcomeOfVerify(verifyCode(client, request));
 }
 
-// `factors`, then the security key and/or the code. Each call gets its own connection: the user
-// may take longer to type or touch than authd keeps an idle connection open.
+// `factors`: nullopt with *plan set when the user is to be asked; otherwise the final outcome.
+std::optional<Outcome> queryPlan(pam_handle_t* pamh, const ModuleOptions& options,
+                                 const Logon& logon, FactorPlan* plan) {
+  Client client(options.socketPath, callTimeout(options));
+  auto factors = queryFactors(client, logon.user, logon.service);
+  if (options.debug) logFactors(pamh, logon, factors);
+  if (auto decided = outcomeOfFactors(factors, options.nouserok, options.factor)) return decided;
+  *plan = planFactors(*factors.answer, options.factor);
+  return std::nullopt;
+}
+
+// `factors`, the directory password (option `password`), then the security key and/or the code.
+// The password comes first, as users expect, and before the key so that a slow typist does not
+// outlive the key's challenge. Each call gets its own connection: the user may take longer to
+// type or touch than authd keeps an idle connection open.
 Outcome runFlow(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon,
                 const Fido2Manifest& manifest) {
   FactorPlan plan;
-  {
-    Client client(options.socketPath, callTimeout(options));
-    auto factors = queryFactors(client, logon.user, logon.service);
-    if (options.debug) logFactors(pamh, logon, factors);
-    if (auto decided = outcomeOfFactors(factors, options.nouserok, options.factor)) {
-      return std::move(*decided);
-    }
-    plan = planFactors(*factors.answer, options.factor);
+  if (auto decided = queryPlan(pamh, options, logon, &plan)) return std::move(*decided);
+  std::optional<std::string_view> password;
+  if (options.password) {
+    if (auto denied = readDirectoryPassword(pamh, &password)) return std::move(*denied);
   }
   if (plan.fido2) {
-    Fido2Attempt attempt = tryFido2(pamh, options, logon, manifest, plan.totp);
+    Fido2Attempt attempt = tryFido2(pamh, options, logon, manifest, plan.totp, password);
     if (options.debug) {
       pam_syslog(pamh, LOG_DEBUG, "fido2 user=%s %s", forLog(logon.user).c_str(),
                  forLog(attempt.note).c_str());
     }
     if (attempt.outcome) return std::move(*attempt.outcome);
   }
-  return runTotp(pamh, options, logon);
+  return runTotp(pamh, options, logon, password);
 }
 
 }  // namespace
@@ -147,10 +161,10 @@ int authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv,
     return PAM_SERVICE_ERR;
   }
   if (options->debug) {
-    pam_syslog(pamh, LOG_DEBUG, "options socket=%s timeout=%lld nouserok=%d factor=%s",
+    pam_syslog(pamh, LOG_DEBUG, "options socket=%s timeout=%lld nouserok=%d factor=%s password=%d",
                forLog(options->socketPath).c_str(),
                static_cast<long long>(options->timeout.count()), options->nouserok ? 1 : 0,
-               factorChoiceName(options->factor));
+               factorChoiceName(options->factor), options->password ? 1 : 0);
   }
   Logon logon;
   const char* user = nullptr;

@@ -40,20 +40,22 @@ class PinConversation {
   std::optional<std::string> failure_;
 };
 
-Fido2VerifyRequest verifyRequest(const Logon& logon, Fido2Assertion assertion) {
-  Fido2VerifyRequest request;
+// Filled in place: the request holds the password and may be neither copied nor moved.
+void fillVerifyRequest(Fido2VerifyRequest& request, const Logon& logon, Fido2Assertion assertion,
+                       std::optional<std::string_view> password) {
   request.user = logon.user;
   request.assertion = std::move(assertion);
   request.service = logon.service;
   request.rhost = logon.rhost;
   request.tty = logon.tty;
-  return request;
+  if (password) request.password.emplace(*password);
 }
 
 }  // namespace
 
 Fido2Attempt tryFido2(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon,
-                      const Fido2Manifest& manifest, bool totpFallback) {
+                      const Fido2Manifest& manifest, bool totpFallback,
+                      std::optional<std::string_view> password) {
   CallResult<Fido2LogonChallenge> begun;
   {
     Client client(options.socketPath, callTimeout(options));
@@ -72,7 +74,8 @@ Fido2Attempt tryFido2(pam_handle_t* pamh, const ModuleOptions& options, const Lo
   if (conversation.failure()) return {outcomeOfConversationFailure(*conversation.failure()), note};
   if (!key.assertion) return {outcomeOfKeyFailure(key.failure, key.message, totpFallback), note};
 
-  const Fido2VerifyRequest request = verifyRequest(logon, std::move(*key.assertion));
+  Fido2VerifyRequest request;
+  fillVerifyRequest(request, logon, std::move(*key.assertion), password);
   Client client(options.socketPath, callTimeout(options));
   return {outcomeOfVerify(verifyFido2(client, request)), note};
 }

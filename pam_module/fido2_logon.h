@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "authd/fido2_device.h"
 #include "logon.h"
@@ -20,8 +21,10 @@ struct Fido2Attempt {
   std::string note;                // for the debug log: the key used, or why none was
 };
 
-// `totpFallback`: the user may use the TOTP code when no key is there.
+// `totpFallback`: the user may use the TOTP code when no key is there. `password`: the directory
+// password to send with `verify` (option `password`), copied only into the request.
 Fido2Attempt tryFido2(pam_handle_t* pamh, const ModuleOptions& options, const Logon& logon,
-                      const Fido2Manifest& manifest, bool totpFallback);
+                      const Fido2Manifest& manifest, bool totpFallback,
+                      std::optional<std::string_view> password);
 
 }  // namespace authd::pam

@@ -35,43 +35,57 @@ bool validSocketPath(std::string_view path) {
   return !path.empty() && path.front() == '/' && path.size() < sizeof(sockaddr_un{}.sun_path);
 }
 
-bool applyOption(std::string_view arg, ModuleOptions* options, std::string* error) {
-  auto eq = arg.find('=');
-  std::string_view name = arg.substr(0, eq);
-  if (eq == std::string_view::npos) {
-    if (name == "nouserok" || name == "debug") {
-      (name == "debug" ? options->debug : options->nouserok) = true;
+// The options without a value, or nullptr.
+bool* flagOption(std::string_view name, ModuleOptions* options) {
+  if (name == "nouserok") return &options->nouserok;
+  if (name == "debug") return &options->debug;
+  if (name == "password") return &options->password;
+  return nullptr;
+}
+
+bool isValueOption(std::string_view name) {
+  return name == "socket" || name == "timeout" || name == "factor";
+}
+
+// name=value for one of the isValueOption() names; `arg` is the whole argument, for messages.
+bool applyValue(std::string_view arg, std::string_view name, std::string_view value,
+                ModuleOptions* options, std::string* error) {
+  if (name == "socket") {
+    if (validSocketPath(value)) {
+      options->socketPath = std::string(value);
       return true;
     }
-    if (name == "socket" || name == "timeout" || name == "factor") {
-      *error = "option " + quoted(arg) + " needs a value (" + std::string(name) + "=...)";
-      return false;
-    }
-  } else {
-    std::string_view value = arg.substr(eq + 1);
-    if (name == "socket") {
-      if (validSocketPath(value)) {
-        options->socketPath = std::string(value);
-        return true;
-      }
-      *error = "option " + quoted(arg) + ": socket must be an absolute path shorter than " +
-               std::to_string(sizeof(sockaddr_un{}.sun_path)) + " bytes";
-      return false;
-    }
-    if (name == "timeout") {
-      if (parseTimeout(value, &options->timeout)) return true;
-      *error = "option " + quoted(arg) + ": timeout must be a whole number of seconds from " +
-               std::to_string(kMinTimeout.count()) + " to " + std::to_string(kMaxTimeout.count());
-      return false;
-    }
-    if (name == "factor") {
-      if (auto choice = factorChoiceFrom(value)) {
-        options->factor = *choice;
-        return true;
-      }
-      *error = "option " + quoted(arg) + ": factor must be fido2, totp or any";
-      return false;
-    }
+    *error = "option " + quoted(arg) + ": socket must be an absolute path shorter than " +
+             std::to_string(sizeof(sockaddr_un{}.sun_path)) + " bytes";
+    return false;
+  }
+  if (name == "timeout") {
+    if (parseTimeout(value, &options->timeout)) return true;
+    *error = "option " + quoted(arg) + ": timeout must be a whole number of seconds from " +
+             std::to_string(kMinTimeout.count()) + " to " + std::to_string(kMaxTimeout.count());
+    return false;
+  }
+  if (auto choice = factorChoiceFrom(value)) {
+    options->factor = *choice;
+    return true;
+  }
+  *error = "option " + quoted(arg) + ": factor must be fido2, totp or any";
+  return false;
+}
+
+bool applyOption(std::string_view arg, ModuleOptions* options, std::string* error) {
+  const auto eq = arg.find('=');
+  const bool hasValue = eq != std::string_view::npos;
+  const std::string_view name = arg.substr(0, eq);
+  if (bool* flag = flagOption(name, options)) {
+    if (!hasValue) return *flag = true;
+    *error = "option " + quoted(arg) + ": " + std::string(name) + " takes no value";
+    return false;
+  }
+  if (isValueOption(name)) {
+    if (hasValue) return applyValue(arg, name, arg.substr(eq + 1), options, error);
+    *error = "option " + quoted(arg) + " needs a value (" + std::string(name) + "=...)";
+    return false;
   }
   *error = "unknown option " + quoted(arg);
   return false;

@@ -25,6 +25,8 @@ struct ModuleOptions {
   std::chrono::seconds timeout = kDefaultTimeout;  // timeout=SECONDS, per call to authd
   bool nouserok = false;  // a user with no enrolled factor gets PAM_IGNORE instead of a denial
   bool debug = false;     // more detail in syslog (never a code)
+  // password: send the user's directory password (PAM_AUTHTOK) with `verify` for authd to check
+  bool password = false;
   FactorChoice factor = FactorChoice::any;  // factor=fido2|totp|any
 };
 

@@ -47,6 +47,8 @@ std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result,
   const FactorsAnswer& answer = *result.answer;
   // Only this explicit, well-formed empty list may skip the module (cf. CVE-2020-24612).
   if (answer.factors.empty()) {
+    // The group policy's own answer, so its reason wins over nouserok in the log.
+    if (!answer.mfaRequired) return make(PAM_IGNORE, {}, "mfa_not_required");
     if (nouserok) return make(PAM_IGNORE, {}, "nouserok");
     return make(PAM_AUTH_ERR, kMsgNotEnrolled, "no_factor");
   }
@@ -75,6 +77,14 @@ Outcome outcomeOfConversationFailure(std::string detail) {
 }
 
 Outcome outcomeOfEmptyCode() { return make(PAM_AUTH_ERR, kMsgFailed, "empty_code"); }
+
+std::optional<Outcome> outcomeOfPassword(std::string_view password) {
+  if (password.empty()) return make(PAM_AUTH_ERR, kMsgFailed, "no_password");
+  if (!isSendablePassword(password)) {
+    return make(PAM_AUTH_ERR, kMsgFailed, "invalid_input", "password cannot be sent to authd");
+  }
+  return std::nullopt;
+}
 
 std::optional<Outcome> outcomeOfKeyFailure(Fido2Failure failure, std::string detail,
                                            bool totpFallback) {

@@ -1,8 +1,9 @@
 #pragma once
 // What pam_authd answers, as pure functions of what authd said: no PAM handle, no I/O, so every
 // mapping from an answer or an error to a PAM return code is unit-tested. Default deny: only a
-// parsed "accept" yields PAM_SUCCESS, only an explicit empty factor list with nouserok yields
-// PAM_IGNORE; every error is PAM_AUTHINFO_UNAVAIL (there is no fail-open mode).
+// parsed "accept" yields PAM_SUCCESS, only an explicit empty factor list with nouserok or with
+// "mfa": false yields PAM_IGNORE; every error is PAM_AUTHINFO_UNAVAIL (there is no fail-open
+// mode).
 
 #include <security/pam_modules.h>
 
@@ -50,7 +51,9 @@ struct FactorPlan {
 };
 FactorPlan planFactors(const FactorsAnswer& answer, FactorChoice choice);
 
-// After `factors`: nullopt means go on with planFactors(); otherwise the final outcome.
+// After `factors`: nullopt means go on with planFactors(); otherwise the final outcome. An empty
+// factor list is PAM_IGNORE when the group policy requires no second factor ("mfa": false) or
+// with nouserok, a denial otherwise; enrolled factors are always asked for.
 std::optional<Outcome> outcomeOfFactors(const CallResult<FactorsAnswer>& result, bool nouserok,
                                         FactorChoice choice);
 
@@ -70,6 +73,10 @@ Outcome outcomeOfVerify(const CallResult<VerifyAnswer>& result);
 Outcome outcomeOfConversationFailure(std::string detail);
 // The user entered nothing.
 Outcome outcomeOfEmptyCode();
+
+// The directory password (option `password`): nullopt when it can be sent to authd; otherwise
+// the denial (empty, or not a protocol string), decided before any code is asked for.
+std::optional<Outcome> outcomeOfPassword(std::string_view password);
 
 // "Too many failed attempts. ... try again in N minutes ..." with N rounded up, at least 1.
 std::string lockedMessage(std::optional<std::int64_t> retryAfterSeconds);

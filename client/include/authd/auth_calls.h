@@ -46,6 +46,9 @@ struct FactorsAnswer {
   std::vector<std::string> factors;        // active factors; empty when none is enrolled
   bool locked = false;                     // the failure limit locked the second factor
   std::optional<std::int64_t> retryAfter;  // seconds; always set when locked
+  // false: the group policy lets this account log on without a second factor. Daemons that
+  // predate the field do not send it; they always require one.
+  bool mfaRequired = true;
 };
 
 struct VerifyRequest {
@@ -57,6 +60,9 @@ struct VerifyRequest {
   std::string service;
   std::string rhost;
   std::string tty;
+  // The user's directory password, for authd to check after the second factor; nullopt: not
+  // sent. Secret: wiped by the destructor, never logged.
+  std::optional<std::string> password;
 
   VerifyRequest() = default;
   VerifyRequest(const VerifyRequest&) = delete;
@@ -73,11 +79,15 @@ struct VerifyAnswer {
   std::optional<std::int64_t> credentialId;  // always set when accepted
 };
 
+// A directory password the protocol can carry: 1 to protocol::kMaxPasswordBytes bytes of UTF-8
+// without control characters (authd refuses anything else as a bad request).
+bool isSendablePassword(std::string_view password);
+
 // The `factors` operation. `service` may be empty (then it is not sent).
 CallResult<FactorsAnswer> queryFactors(Client& client, std::string_view user,
                                        std::string_view service);
 
-// The `verify` operation.
+// The `verify` operation. A code or password the protocol cannot carry is an argument error.
 CallResult<VerifyAnswer> verifyCode(Client& client, const VerifyRequest& request);
 
 // Response parsers, exposed for tests and for clients with their own transport. They take the

@@ -44,6 +44,12 @@ struct Fido2VerifyRequest {
   std::string service;  // audit context, as in VerifyRequest
   std::string rhost;
   std::string tty;
+  std::optional<std::string> password;  // directory password, as in VerifyRequest; wiped
+
+  Fido2VerifyRequest() = default;
+  Fido2VerifyRequest(const Fido2VerifyRequest&) = delete;
+  Fido2VerifyRequest& operator=(const Fido2VerifyRequest&) = delete;
+  ~Fido2VerifyRequest();
 };
 
 // Answer of `fido2_register_begin` (admin).
@@ -83,6 +89,8 @@ struct Fido2RegisteredAnswer {
 nlohmann::json fido2BeginRequest(std::string_view user, std::string_view service);
 CallResult<Fido2LogonChallenge> parseFido2BeginResponse(const nlohmann::json& response);
 
+// Carries "password" only when request.password is set; it is not checked here (verifyFido2 does,
+// with isSendablePassword).
 nlohmann::json fido2VerifyRequest(const Fido2VerifyRequest& request);
 // The answer of a fido2 `verify` has the same shape as a TOTP one: parseVerifyResponse.
 

@@ -21,6 +21,7 @@ inline constexpr std::size_t kMaxCodeBytes = 16;
 inline constexpr std::size_t kMaxServiceBytes = 64;
 inline constexpr std::size_t kMaxIdBytes = 64;
 inline constexpr std::size_t kMaxHostBytes = 256;
+inline constexpr std::size_t kMaxPasswordBytes = 256;  // directory password (verify)
 
 // Error codes of a response with "ok": false.
 namespace error {

@@ -97,3 +97,87 @@ TEST_CASE("an issuer that cannot go into an otpauth label is refused") {
   CHECK_FALSE(parse("[totp]\nissuer = \"IT:Security\"\n", &error).has_value());
   CHECK(error.find("key totp.issuer") != std::string::npos);
 }
+
+TEST_CASE("an LDAP directory with group policy") {
+  std::string error;
+  auto c = parse(R"(
+[directory]
+backend = "ldap"
+cache_ttl = 30
+negative_cache_ttl = 5
+[ldap]
+uris = ["ldaps://dc1.stadt.example", "ldap://dc2.stadt.example"]
+ca_file = "/etc/authd/ldap-ca.pem"
+bind_dn = "cn=authd,ou=services,dc=stadt,dc=example"
+bind_password_file = "/etc/authd/ldap.password"
+user_base = "ou=people,dc=stadt,dc=example"
+login_attribute = "sAMAccountName"
+id_attribute = "objectGUID"
+group_mode = "search"
+group_member_attribute = "uniqueMember"
+nested_depth = 2
+disabled_flag_attribute = "userAccountControl"
+disabled_flag_mask = 2
+timeout_ms = 1500
+[policy]
+mfa_groups = ["telearbeit", "gesundheitsamt"]
+default_factors = ["totp", "fido2"]
+[policy.groups.gesundheitsamt]
+factors = ["fido2"]
+user_verification = "required"
+[policy.groups."Mobile Arbeit"]
+factors = ["fido2", "totp"]
+)",
+                 &error);
+  REQUIRE_MESSAGE(c.has_value(), error);
+  CHECK(c->directory.backend == "ldap");
+  CHECK(c->directory.negativeCacheTtl == 5);
+  CHECK(c->ldap.uris.size() == 2);
+  CHECK(c->ldap.loginAttribute == "sAMAccountName");
+  CHECK(c->ldap.groupMemberAttribute == "uniqueMember");
+  CHECK(c->ldap.nestedDepth == 2);
+  CHECK(c->ldap.disabledFlagMask == 2);
+  CHECK(c->ldap.timeoutMs == 1500);
+  CHECK_FALSE(c->ldap.allowPlain);
+  CHECK(c->policy.mfaGroups.size() == 2);
+  REQUIRE(c->policy.groups.size() == 2);
+  auto rule = [&](const std::string& group) {
+    for (const auto& r : c->policy.groups) {
+      if (r.group == group) return r;
+    }
+    FAIL("no rule for " << group);
+    return Config::Policy::GroupRule{};
+  };
+  CHECK(rule("gesundheitsamt").factors == std::vector<std::string>{"fido2"});
+  CHECK(rule("gesundheitsamt").uvRequired);
+  CHECK(rule("Mobile Arbeit").factors == std::vector<std::string>{"fido2", "totp"});
+  CHECK_FALSE(rule("Mobile Arbeit").uvRequired);
+}
+
+TEST_CASE("LDAP and policy mistakes are refused with the key named") {
+  const char* cases[][2] = {
+      {"[directory]\nbackend = \"ldap\"\n", "ldap.uris"},
+      {"[directory]\nbackend = \"ldap\"\n[ldap]\nuris = [\"http://x\"]\nuser_base = \"dc=x\"\n",
+       "ldap.uris"},
+      {"[directory]\nbackend = \"ldap\"\n[ldap]\nuris = [\"ldaps://x\"]\n", "ldap.user_base"},
+      {"[directory]\nbackend = \"ldap\"\n[ldap]\nuris = [\"ldaps://x\"]\nuser_base = \"dc=x\"\n"
+       "bind_dn = \"cn=a\"\n",
+       "ldap.bind_password_file"},
+      {"[directory]\nbackend = \"ldap\"\n[ldap]\nuris = [\"ldaps://x\"]\nuser_base = \"dc=x\"\n"
+       "disabled_flag_attribute = \"userAccountControl\"\n",
+       "ldap.disabled_flag_mask"},
+      {"[ldap]\ngroup_member_attribute = \"owner\"\n", "ldap.group_member_attribute"},
+      {"[ldap]\nallow_plain = \"yes\"\n", "ldap.allow_plain"},
+      {"[policy]\ndefault_factors = [\"sms\"]\n", "policy.default_factors"},
+      {"[policy.groups.x]\nfactors = [\"password\"]\n", "policy.groups"},
+      {"[policy.groups.x]\nuser_verification = \"maybe\"\n", "policy.groups"},
+      {"[policy.groups.x]\ncolour = \"red\"\n", "policy.groups"},
+      {"[policy]\ngroups = 3\n", "policy.groups"},
+  };
+  for (const auto& [text, key] : cases) {
+    CAPTURE(text);
+    std::string error;
+    CHECK_FALSE(parse(text, &error).has_value());
+    CHECK(error.find(key) != std::string::npos);
+  }
+}

@@ -8,6 +8,15 @@ using namespace authd;
 
 namespace {
 
+Account alice() {
+  Account a;
+  a.name = "alice";
+  a.uid = 1000;
+  a.id = "nss:1000";
+  a.groups = {"staff"};
+  return a;
+}
+
 // Counts lookups; knows "alice" only; can be told to fail.
 class CountingDirectory final : public Directory {
  public:
@@ -15,13 +24,17 @@ class CountingDirectory final : public Directory {
   std::optional<Account> findUser(const std::string& name) override {
     ++*calls_;
     if (*failing_) throw DirectoryError("down");
-    if (name == "alice") return Account{"alice", 1000, {"staff"}};
+    if (name == "alice") return alice();
     return std::nullopt;
   }
   std::optional<Account> findUid(uid_t uid) override {
     ++*calls_;
-    if (uid == 1000) return Account{"alice", 1000, {"staff"}};
+    if (uid == 1000) return alice();
     return std::nullopt;
+  }
+  PasswordCheck checkPassword(const Account&, std::string_view password) override {
+    ++*calls_;
+    return password == "right" ? PasswordCheck::accepted : PasswordCheck::rejected;
   }
 
  private:
@@ -34,7 +47,7 @@ struct Fixture {
   bool failing = false;
   std::int64_t now = 1000;
   std::unique_ptr<Directory> cache = makeCachingDirectory(
-      std::make_unique<CountingDirectory>(&calls, &failing), [this] { return now; }, {60, 3});
+      std::make_unique<CountingDirectory>(&calls, &failing), [this] { return now; }, {60, 60, 3});
 };
 
 }  // namespace
@@ -87,4 +100,41 @@ TEST_CASE("a ttl of 0 returns the directory itself") {
   direct->findUser("alice");
   direct->findUser("alice");
   CHECK(calls == 2);
+}
+
+TEST_CASE("found and unknown accounts expire on their own clocks") {
+  int calls = 0;
+  bool failing = false;
+  std::int64_t now = 1000;
+  auto cache = makeCachingDirectory(std::make_unique<CountingDirectory>(&calls, &failing),
+                                    [&] { return now; }, {60, 5, 100});
+  CHECK(cache->findUser("alice").has_value());
+  CHECK_FALSE(cache->findUser("mallory").has_value());
+  CHECK(calls == 2);
+  now += 5;
+  CHECK(cache->findUser("alice").has_value());
+  CHECK_FALSE(cache->findUser("mallory").has_value());
+  CHECK(calls == 3);  // only the negative answer was asked again
+}
+
+TEST_CASE("a zero negative TTL asks again for every unknown name") {
+  int calls = 0;
+  bool failing = false;
+  auto cache = makeCachingDirectory(std::make_unique<CountingDirectory>(&calls, &failing),
+                                    [] { return std::int64_t{1000}; }, {60, 0, 100});
+  CHECK_FALSE(cache->findUser("mallory").has_value());
+  CHECK_FALSE(cache->findUser("mallory").has_value());
+  CHECK(calls == 2);
+}
+
+TEST_CASE("password checks are never cached") {
+  int calls = 0;
+  bool failing = false;
+  auto cache = makeCachingDirectory(std::make_unique<CountingDirectory>(&calls, &failing),
+                                    [] { return std::int64_t{1000}; }, {60, 60, 100});
+  Account a = alice();
+  CHECK(cache->checkPassword(a, "right") == PasswordCheck::accepted);
+  CHECK(cache->checkPassword(a, "wrong") == PasswordCheck::rejected);
+  CHECK(cache->checkPassword(a, "right") == PasswordCheck::accepted);
+  CHECK(calls == 3);
 }

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
+
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -11,6 +13,7 @@
 #include <boost/asio/use_future.hpp>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "authd/dispatcher.h"
@@ -21,21 +24,47 @@ namespace authd::testing {
 using nlohmann::json;
 namespace asio = boost::asio;
 
+// Accounts held in memory: alice and bob (staff), admin (authd-admin). Tests add accounts,
+// groups, disabled flags and directory passwords, or take the directory down.
 class StaticDirectory final : public Directory {
  public:
+  StaticDirectory() {
+    add("alice", 1000, {"staff"});
+    add("bob", 1000, {"staff"});
+    add("admin", 1001, {"authd-admin"});
+  }
+  Account& add(const std::string& name, uid_t uid, std::vector<std::string> groups) {
+    Account& a = accounts[name];
+    a.name = name;
+    a.uid = uid;
+    a.id = "test:" + name;
+    a.groups = std::move(groups);
+    return a;
+  }
   std::optional<Account> findUser(const std::string& name) override {
-    if (name == "alice" || name == "bob" || name == "admin") {
-      return Account{name, name == "admin" ? 1001u : 1000u,
-                     name == "admin" ? std::vector<std::string>{"authd-admin"}
-                                     : std::vector<std::string>{"staff"}};
-    }
-    return std::nullopt;
+    if (down) throw DirectoryError("no directory server answered");
+    auto it = accounts.find(name);
+    if (it == accounts.end()) return std::nullopt;
+    return it->second;
   }
   std::optional<Account> findUid(uid_t uid) override {
     if (uid == 1001) return findUser("admin");
     if (uid == 1000) return findUser("alice");
     return std::nullopt;
   }
+  PasswordCheck checkPassword(const Account& account, std::string_view password) override {
+    ++passwordChecks;
+    if (down) throw DirectoryError("no directory server answered");
+    auto it = passwords.find(account.name);
+    if (it == passwords.end()) return PasswordCheck::unsupported;
+    return !password.empty() && password == it->second ? PasswordCheck::accepted
+                                                       : PasswordCheck::rejected;
+  }
+
+  std::map<std::string, Account> accounts;
+  std::map<std::string, std::string> passwords;
+  std::atomic<bool> down{false};
+  std::atomic<int> passwordChecks{0};
 };
 
 inline SecretBytes fixedKey() {
@@ -90,6 +119,11 @@ struct Harness {
                  {"factor", "totp"},
                  {"code", code},
                  {"service", "test"}});
+  }
+
+  std::string lastAuditReason(const std::string& user) {
+    json a = call({{"op", "audit"}, {"user", user}, {"limit", 1}});
+    return a["events"][0]["reason"];
   }
 
   std::string dir;

@@ -123,11 +123,6 @@ struct Fido2Harness : Harness {
     return call(assertion(c, user, index));
   }
 
-  std::string lastAuditReason(const std::string& user) {
-    json a = call({{"op", "audit"}, {"user", user}, {"limit", 1}});
-    return a["events"][0]["reason"];
-  }
-
   VirtualKeyRing ring;
 };
 
@@ -332,4 +327,48 @@ TEST_CASE("fido2 admin operations need an admin") {
   CHECK(r["error"] == "forbidden");
   json b = h.call({{"op", "fido2_begin"}, {"user", "alice"}}, user);
   CHECK(b["error"] == "not_found");  // any local process may start a logon
+}
+
+TEST_CASE("group policy: UV required by a rule, and a group that may not use keys") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true}, {"extern", {"totp"}, false}};
+  CHECK(h.begin("alice")["uv"] == "preferred");
+  h.directory.accounts["alice"].groups = {"staff", "gesundheitsamt"};
+  CHECK(h.begin("alice")["uv"] == "required");
+  // The soft key does not verify the user unless asked with a PIN: refused under the rule.
+  CHECK(h.logon("alice", 0)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "user_verification_missing");
+
+  h.directory.accounts["alice"].groups = {"staff", "extern"};
+  json b = h.begin("alice");
+  CHECK(b["error"] == "not_found");
+  json f = h.call({{"op", "factors"}, {"user", "alice"}});
+  CHECK(f["factors"] == json::array());
+}
+
+TEST_CASE("a disabled account cannot start or finish a key logon") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  json c = h.begin("alice");
+  REQUIRE(c["ok"] == true);
+  h.directory.accounts["alice"].disabled = true;
+  CHECK(h.call(h.assertion(c, "alice", 0))["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "account_disabled");
+  CHECK(h.begin("alice")["error"] == "not_found");
+}
+
+TEST_CASE("a key logon with the directory password: checked after the key, wrong one refused") {
+  Fido2Harness h;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  h.directory.passwords["alice"] = "s3cret";
+  json c = h.begin("alice");
+  json request = h.assertion(c, "alice", 0);
+  request["password"] = "wrong";
+  CHECK(h.call(request)["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "wrong_password");
+  c = h.begin("alice");
+  request = h.assertion(c, "alice", 0);
+  request["password"] = "s3cret";
+  CHECK(h.call(request)["result"] == "accept");
 }

@@ -64,6 +64,7 @@ inline constexpr Command kTestCommands[] = {
     {"enroll", setupEnroll, "enrol"},
     {"confirm", setupConfirm, "confirm"},
     {"list", setupList, "list"},
+    {"show", setupShow, "show"},
     {"revoke", setupRevoke, "revoke"},
     {"unlock", setupUnlock, "unlock"},
     {"audit", setupAudit, "audit"},

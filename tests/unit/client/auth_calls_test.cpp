@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "authd/protocol.h"
 #include "unit/client/fake_authd.h"
 
 using authd::CallError;
@@ -93,6 +94,33 @@ TEST_CASE("factors: wrong types are malformed") {
         R"({"v":1,"id":1,"ok":true,"factors":[],"locked":true,"retry_after":1.5})"}) {
     CAPTURE(text);
     CHECK_FALSE(parseFactorsResponse(parse(text)).ok());
+  }
+}
+
+TEST_CASE("factors: mfa false is the policy's exemption; absent or null means required") {
+  const std::pair<const char*, bool> cases[] = {
+      {R"({"v":1,"id":1,"ok":true,"factors":[],"locked":false,"mfa":false})", false},
+      {R"({"v":1,"id":1,"ok":true,"factors":[],"locked":false,"mfa":true})", true},
+      {R"({"v":1,"id":1,"ok":true,"factors":["totp"],"locked":false,"mfa":false})", false},
+      {R"({"v":1,"id":1,"ok":true,"factors":[],"locked":false})", true},  // older daemons
+      {R"({"v":1,"id":1,"ok":true,"factors":[],"locked":false,"mfa":null})", true}};
+  for (const auto& [text, required] : cases) {
+    CAPTURE(text);
+    auto r = parseFactorsResponse(parse(text));
+    REQUIRE(r.ok());
+    CHECK(r.answer->mfaRequired == required);
+  }
+}
+
+TEST_CASE("factors: mfa of another type is malformed, never an exemption") {
+  for (const char* text : {R"({"v":1,"id":1,"ok":true,"factors":[],"locked":false,"mfa":"false"})",
+                           R"({"v":1,"id":1,"ok":true,"factors":[],"locked":false,"mfa":0})",
+                           R"({"v":1,"id":1,"ok":true,"factors":[],"locked":false,"mfa":[]})"}) {
+    CAPTURE(text);
+    auto r = parseFactorsResponse(parse(text));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error.kind == CallError::Kind::protocol);
+    CHECK(r.error.message.find("mfa") != std::string::npos);
   }
 }
 
@@ -242,6 +270,49 @@ TEST_CASE("verifyCode sends nothing for a code the protocol cannot carry") {
     auto r = authd::verifyCode(client, request);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error.kind == CallError::Kind::argument);
+  }
+  CHECK(fake.stop().empty());
+}
+
+TEST_CASE("verifyCode sends the directory password exactly when one is set") {
+  const char* reject = R"({"v":1,"id":{id},"ok":true,"result":"reject","message":"no"})";
+  authd::test::FakeAuthd fake({reject, reject, reject});
+  const std::string longest(authd::protocol::kMaxPasswordBytes, 'p');
+  for (std::optional<std::string> password :
+       {std::optional<std::string>(), std::optional<std::string>("s3cret pÃ¤ss"),
+        std::optional<std::string>(longest)}) {
+    authd::Client client(fake.path(), kTimeout);
+    authd::VerifyRequest request;
+    request.user = "alice";
+    request.code = "123456";
+    request.password = password;
+    CHECK(authd::verifyCode(client, request).ok());
+  }
+  auto requests = fake.stop();
+  REQUIRE(requests.size() == 3);
+  CHECK_FALSE(json::parse(requests[0]).contains("password"));
+  CHECK(json::parse(requests[1])["password"] == "s3cret pÃ¤ss");
+  CHECK(json::parse(requests[2])["password"] == longest);
+}
+
+TEST_CASE("verifyCode sends nothing for a password the protocol cannot carry") {
+  authd::test::FakeAuthd fake(
+      {R"({"v":1,"id":{id},"ok":true,"result":"accept","message":"m","credential_id":1})"});
+  authd::Client client(fake.path(), kTimeout);
+  const std::string tooLong(authd::protocol::kMaxPasswordBytes + 1, 'p');
+  for (std::string password : {std::string(), tooLong, std::string("pa\0ss", 5),
+                               std::string("pa\tss"), std::string("pa\xffss")}) {
+    CAPTURE(password.size());
+    CHECK_FALSE(authd::isSendablePassword(password));
+    authd::VerifyRequest request;
+    request.user = "alice";
+    request.code = "123456";
+    request.password = password;
+    auto r = authd::verifyCode(client, request);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error.kind == CallError::Kind::argument);
+    CHECK(r.error.message.find("password") != std::string::npos);
+    if (!password.empty()) CHECK(r.error.message.find(password) == std::string::npos);
   }
   CHECK(fake.stop().empty());
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "authd/protocol.h"
 #include "unit/client/fake_authd.h"
 
 using authd::Bytes;
@@ -187,6 +188,15 @@ TEST_CASE("fido2 verify request: the documented fields, binary as base64url") {
   CHECK(keysOf(authd::fido2VerifyRequest(request)).count("service") == 0);
 }
 
+TEST_CASE("fido2 verify request: the directory password only when set") {
+  Fido2VerifyRequest request;
+  request.user = "alice";
+  request.assertion = sampleAssertion();
+  CHECK(keysOf(authd::fido2VerifyRequest(request)).count("password") == 0);
+  request.password = "correct horse";
+  CHECK(authd::fido2VerifyRequest(request)["password"] == "correct horse");
+}
+
 TEST_CASE("fido2_register_begin request: optional fields only when chosen") {
   Fido2RegisterOptions options;
   options.user = "bob";
@@ -342,6 +352,23 @@ TEST_CASE("beginFido2Logon and verifyFido2 send one request each and parse the a
   REQUIRE(sent.size() == 2);
   CHECK(json::parse(sent[0])["op"] == "fido2_begin");
   CHECK(json::parse(sent[1])["factor"] == "fido2");
+  CHECK_FALSE(json::parse(sent[1]).contains("password"));
+}
+
+TEST_CASE("verifyFido2 carries the directory password to authd") {
+  authd::test::FakeAuthd fake(
+      {R"({"v":1,"id":{id},"ok":true,"result":"reject","message":"Verification failed."})"});
+  authd::Client client(fake.path(), kTimeout);
+  Fido2VerifyRequest request;
+  request.user = "alice";
+  request.assertion = sampleAssertion();
+  request.password = std::string(authd::protocol::kMaxPasswordBytes, 'p');
+  auto verdict = authd::verifyFido2(client, request);
+  REQUIRE(verdict.ok());
+  CHECK(verdict.answer->decision == authd::Decision::reject);
+  auto sent = fake.stop();
+  REQUIRE(sent.size() == 1);
+  CHECK(json::parse(sent[0])["password"] == *request.password);
 }
 
 TEST_CASE("registration round trip") {
@@ -384,6 +411,13 @@ TEST_CASE("arguments the protocol cannot carry are refused before sending") {
   request.assertion = sampleAssertion();
   request.assertion.authData = Bytes(1025, 1);
   CHECK(authd::verifyFido2(client, request).error.kind == CallError::Kind::argument);
+  request.assertion = sampleAssertion();
+  for (std::string password :
+       {std::string(), std::string(authd::protocol::kMaxPasswordBytes + 1, 'p'),
+        std::string("a\0b", 3)}) {
+    request.password = password;
+    CHECK(authd::verifyFido2(client, request).error.kind == CallError::Kind::argument);
+  }
   Fido2RegisterOptions options;
   options.user = "alice";
   options.label = std::string(65, 'x');

@@ -113,6 +113,38 @@ TEST_CASE("empty factor list: ignore with nouserok, deny without") {
   }
 }
 
+TEST_CASE("mfa false with no factor: ignored before any prompt, also with nouserok or password") {
+  const char* exempt = R"({"v":1,"id":{id},"ok":true,"factors":[],"locked":false,"mfa":false})";
+  for (const char* extra : {"debug", "nouserok", "password"}) {
+    CAPTURE(extra);
+    authd::test::FakeAuthd fake({exempt, kAccept});
+    Conversation conv{"123456", {}};
+    PamSession pam("alice", &conv);
+    CHECK(pam.run({socketArg(fake), extra}) == PAM_IGNORE);
+    CHECK(fake.stop().size() == 1);
+    CHECK(conv.seen.empty());
+  }
+}
+
+TEST_CASE("mfa false with an enrolled factor: the factor is still asked for") {
+  authd::test::FakeAuthd fake(
+      {R"({"v":1,"id":{id},"ok":true,"factors":["totp"],"locked":false,"mfa":false})", kReject});
+  Conversation conv{"000000", {}};
+  PamSession pam("alice", &conv);
+  CHECK(pam.run({socketArg(fake)}) == PAM_AUTH_ERR);
+  CHECK(fake.stop().size() == 2);
+  CHECK(sawMessage(conv, PAM_PROMPT_ECHO_OFF, authd::pam::kPrompt));
+}
+
+TEST_CASE("mfa true with no factor: denied as before") {
+  authd::test::FakeAuthd fake(
+      {R"({"v":1,"id":{id},"ok":true,"factors":[],"locked":false,"mfa":true})"});
+  Conversation conv{"123456", {}};
+  PamSession pam("alice", &conv);
+  CHECK(pam.run({socketArg(fake)}) == PAM_AUTH_ERR);
+  CHECK(sawMessage(conv, PAM_ERROR_MSG, std::string(authd::pam::kMsgNotEnrolled)));
+}
+
 TEST_CASE("locked before the prompt: PAM_MAXTRIES, no prompt, no verify") {
   authd::test::FakeAuthd fake(
       {R"({"v":1,"id":{id},"ok":true,"factors":["totp"],"locked":true,"retry_after":120})",

@@ -159,6 +159,43 @@ TEST_CASE("pam fido2: the key holding the credential signs after the touch promp
   CHECK(transcript(conv.seen) == transcript(Seen{kTouchInfo, {kTouch, "touch"}}));
 }
 
+TEST_CASE("pam fido2: the directory password goes to authd with the assertion") {
+  Conversation conv{"123456", {}};
+  Keys keys;
+  keys.plug("key0", 6, &conv);
+  CredPtr cred = keys.enrol(0);
+  FakeAuthd fake({beginAnswer(idOf(cred.get())), kAccept});
+  PamSession pam("alice", &conv);
+  authd::pam::ModuleOptions options;
+  options.socketPath = fake.path();
+  authd::pam::Logon logon{"alice", "openvpn", "", ""};
+
+  auto attempt = authd::pam::tryFido2(pam.handle(), options, logon, keys.ring.manifestFunction(),
+                                      false, "dir-secret");
+
+  REQUIRE(attempt.outcome.has_value());
+  CHECK(attempt.outcome->pamCode == PAM_SUCCESS);
+  const auto sent = fake.stop();
+  REQUIRE(ops(sent) == std::vector<std::string>{"fido2_begin", "verify:fido2"});
+  const json verify = json::parse(sent[1]);
+  CHECK(verify["password"] == "dir-secret");
+  CHECK(verifySentAssertion(verify, cred.get()) == FIDO_OK);
+  CHECK(attempt.note.find("dir-secret") == std::string::npos);
+}
+
+TEST_CASE("pam fido2: no directory password, no password field") {
+  Conversation conv{"123456", {}};
+  Keys keys;
+  keys.plug("key0", 7, &conv);
+  CredPtr cred = keys.enrol(0);
+  FakeAuthd fake({kFactorsFido2, beginAnswer(idOf(cred.get())), kAccept});
+  PamSession pam("alice", &conv);
+  CHECK(pam.runWithKeys(keys.ring.manifestFunction(), {socketArg(fake)}) == PAM_SUCCESS);
+  const auto sent = fake.stop();
+  REQUIRE(sent.size() == 3);
+  CHECK_FALSE(json::parse(sent[2]).contains("password"));
+}
+
 TEST_CASE("pam fido2: the touch prompt is shown under PAM_SILENT too") {
   Conversation conv{"123456", {}};
   Keys keys;

@@ -32,6 +32,7 @@ TEST_CASE("no options: defaults") {
   CHECK(o->timeout == std::chrono::seconds(10));
   CHECK_FALSE(o->nouserok);
   CHECK_FALSE(o->debug);
+  CHECK_FALSE(o->password);
   CHECK(o->factor == authd::pam::FactorChoice::any);
 }
 
@@ -47,12 +48,16 @@ TEST_CASE("the environment does not choose the socket") {
 
 TEST_CASE("all options") {
   std::string error;
-  auto o = parse({"socket=/run/x/authd.sock", "timeout=120", "nouserok", "debug"}, &error);
+  auto o = parse(
+      {"socket=/run/x/authd.sock", "timeout=120", "nouserok", "debug", "password", "factor=totp"},
+      &error);
   REQUIRE(o.has_value());
   CHECK(o->socketPath == "/run/x/authd.sock");
   CHECK(o->timeout == std::chrono::seconds(120));
   CHECK(o->nouserok);
   CHECK(o->debug);
+  CHECK(o->password);
+  CHECK(o->factor == authd::pam::FactorChoice::totp);
   auto low = parse({"timeout=1"}, &error);
   REQUIRE(low.has_value());
   CHECK(low->timeout == std::chrono::seconds(1));
@@ -65,6 +70,20 @@ TEST_CASE("unknown options are refused by name") {
   requireError({"Debug"}, "\"Debug\"");
   requireError({""}, "unknown option \"\"");
   requireError({"=x"}, "unknown option \"=x\"");
+}
+
+TEST_CASE("password takes no value and is not a prefix match") {
+  std::string error;
+  auto o = parse({"password"}, &error);
+  REQUIRE(o.has_value());
+  CHECK(o->password);
+  CHECK_FALSE(o->nouserok);
+  requireError({"password=yes"}, "password takes no value");
+  requireError({"password="}, "password takes no value");
+  requireError({"passwd"}, "unknown option \"passwd\"");
+  requireError({"Password"}, "unknown option \"Password\"");
+  requireError({"password", "password"}, "duplicate option \"password\"");
+  requireError({"debug=1"}, "debug takes no value");
 }
 
 TEST_CASE("bad timeouts are refused") {

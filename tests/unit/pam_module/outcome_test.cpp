@@ -4,6 +4,8 @@
 
 #include <tuple>
 
+#include "authd/protocol.h"
+
 using authd::CallError;
 using authd::CallResult;
 using authd::Decision;
@@ -14,8 +16,15 @@ using namespace authd::pam;
 namespace {
 
 CallResult<FactorsAnswer> factors(std::vector<std::string> list, bool locked = false,
-                                  std::optional<std::int64_t> retryAfter = std::nullopt) {
-  return CallResult<FactorsAnswer>{FactorsAnswer{std::move(list), locked, retryAfter}, {}};
+                                  std::optional<std::int64_t> retryAfter = std::nullopt,
+                                  bool mfaRequired = true) {
+  return CallResult<FactorsAnswer>{FactorsAnswer{std::move(list), locked, retryAfter, mfaRequired},
+                                   {}};
+}
+
+// The answer for an account the group policy exempts from the second factor.
+CallResult<FactorsAnswer> exempt(std::vector<std::string> list) {
+  return factors(std::move(list), false, std::nullopt, false);
 }
 
 CallResult<VerifyAnswer> verify(Decision d, std::string message,
@@ -47,6 +56,38 @@ TEST_CASE("factors: empty list with nouserok is ignored") {
   REQUIRE(o.has_value());
   CHECK(o->pamCode == PAM_IGNORE);
   CHECK(o->userMessage.empty());
+}
+
+TEST_CASE("factors: empty list with mfa false is ignored: the stack's other modules decide") {
+  for (bool nouserok : {false, true}) {
+    CAPTURE(nouserok);
+    auto o = outcomeOfFactors(exempt({}), nouserok, FactorChoice::any);
+    REQUIRE(o.has_value());
+    CHECK(o->pamCode == PAM_IGNORE);
+    CHECK(o->userMessage.empty());
+    CHECK(o->reason == "mfa_not_required");
+  }
+}
+
+TEST_CASE("factors: mfa false with enrolled factors still asks for them") {
+  CHECK_FALSE(outcomeOfFactors(exempt({"totp"}), false, FactorChoice::any).has_value());
+  CHECK_FALSE(outcomeOfFactors(exempt({"fido2"}), false, FactorChoice::fido2).has_value());
+  // ... and an enrolled factor the service may not use is still a denial, never an ignore.
+  auto o = outcomeOfFactors(exempt({"fido2"}), true, FactorChoice::totp);
+  REQUIRE(o.has_value());
+  CHECK(o->pamCode == PAM_AUTH_ERR);
+  CHECK(o->reason == "unsupported_factor");
+}
+
+TEST_CASE("factors: mfa true with an empty list is unchanged") {
+  auto denied = outcomeOfFactors(factors({}, false, std::nullopt, true), false, FactorChoice::any);
+  REQUIRE(denied.has_value());
+  CHECK(denied->pamCode == PAM_AUTH_ERR);
+  CHECK(denied->reason == "no_factor");
+  auto ignored = outcomeOfFactors(factors({}, false, std::nullopt, true), true, FactorChoice::any);
+  REQUIRE(ignored.has_value());
+  CHECK(ignored->pamCode == PAM_IGNORE);
+  CHECK(ignored->reason == "nouserok");
 }
 
 TEST_CASE("factors: errors are never ignored, also with nouserok (CVE-2020-24612)") {
@@ -188,6 +229,25 @@ TEST_CASE("verify: every call failure denies") {
       CallResult<VerifyAnswer>::failure(CallError{CallError::Kind::argument, "", "code"}));
   CHECK(arg.pamCode == PAM_AUTH_ERR);
   CHECK(arg.userMessage == kMsgFailed);
+}
+
+TEST_CASE("directory password: empty or unsendable denies, anything the protocol carries goes on") {
+  auto empty = outcomeOfPassword("");
+  REQUIRE(empty.has_value());
+  CHECK(empty->pamCode == PAM_AUTH_ERR);
+  CHECK(empty->reason == "no_password");
+  CHECK(empty->userMessage == kMsgFailed);
+  for (std::string bad : {std::string(authd::protocol::kMaxPasswordBytes + 1, 'p'),
+                          std::string("pa\tss"), std::string("\xff\xfe")}) {
+    auto o = outcomeOfPassword(bad);
+    REQUIRE(o.has_value());
+    CHECK(o->pamCode == PAM_AUTH_ERR);
+    CHECK(o->reason == "invalid_input");
+    CHECK(o->detail.find(bad) == std::string::npos);  // never logged
+  }
+  CHECK_FALSE(outcomeOfPassword("x").has_value());
+  CHECK_FALSE(outcomeOfPassword("c0rrect h\xc3\xb6rse").has_value());
+  CHECK_FALSE(outcomeOfPassword(std::string(authd::protocol::kMaxPasswordBytes, 'p')).has_value());
 }
 
 TEST_CASE("conversation failure and empty code deny") {

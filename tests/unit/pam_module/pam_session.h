@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,6 +24,12 @@ namespace authd::test {
 struct Conversation {
   std::optional<std::string> answer;  // nullopt: the conversation fails
   std::vector<std::pair<int, std::string>> seen;
+  std::map<std::string, std::string> answers = {};  // by prompt text; others get `answer`
+
+  std::optional<std::string> answerTo(const std::string& prompt) const {
+    auto it = answers.find(prompt);
+    return it != answers.end() ? std::optional<std::string>(it->second) : answer;
+  }
 };
 
 inline int converse(int n, const pam_message** msgs, pam_response** resp, void* data) {
@@ -32,21 +39,32 @@ inline int converse(int n, const pam_message** msgs, pam_response** resp, void* 
     conv->seen.emplace_back(msgs[i]->msg_style, msgs[i]->msg);
     bool prompt =
         msgs[i]->msg_style == PAM_PROMPT_ECHO_OFF || msgs[i]->msg_style == PAM_PROMPT_ECHO_ON;
-    if (prompt && !conv->answer) {
+    auto answer = prompt ? conv->answerTo(msgs[i]->msg) : std::nullopt;
+    if (prompt && !answer) {
+      for (int k = 0; k < i; ++k) std::free(out[k].resp);
       std::free(out);
       return PAM_CONV_ERR;
     }
-    if (prompt) out[i].resp = ::strdup(conv->answer->c_str());
+    if (prompt) out[i].resp = ::strdup(answer->c_str());
   }
   *resp = out;
   return PAM_SUCCESS;
+}
+
+// A private PAM configuration directory whose service "authd-unit" is `stack`.
+inline std::string makeConfDir(const std::string& stack) {
+  char dir[] = "/tmp/authd-pamconf-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  std::ofstream(std::string(dir) + "/authd-unit") << stack;
+  return dir;
 }
 
 // A PAM handle from libpam itself, configured from a private directory; the test calls
 // authenticate() directly, so the configured stack never runs.
 class PamSession {
  public:
-  PamSession(const char* user, Conversation* conv) : confDir_(makeDir()) {
+  PamSession(const char* user, Conversation* conv)
+      : confDir_(makeConfDir("auth required pam_deny.so\n")) {
     pam_conv c{converse, conv};
     int rc = pam_start_confdir("authd-unit", user, &c, confDir_.c_str(), &pamh_);
     if (rc != PAM_SUCCESS) std::filesystem::remove_all(confDir_);  // no destructor after a throw
@@ -75,17 +93,14 @@ class PamSession {
                                     manifest);
   }
 
+  // For tests of the module's parts (called as the application: PAM_AUTHTOK is out of reach).
+  pam_handle_t* handle() { return pamh_; }
+
  private:
   static std::vector<const char*> pointers(const std::vector<std::string>& args) {
     std::vector<const char*> argv;
     for (const auto& a : args) argv.push_back(a.c_str());
     return argv;
-  }
-  static std::string makeDir() {
-    char dir[] = "/tmp/authd-pamconf-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    std::ofstream(std::string(dir) + "/authd-unit") << "auth required pam_deny.so\n";
-    return dir;
   }
   std::string confDir_;
   pam_handle_t* pamh_ = nullptr;

@@ -1,0 +1,22 @@
+#pragma once
+// The `ldap` directory backend: accounts, groups and disabled flags from Active Directory or
+// OpenLDAP through libldap, with failover across servers and password checks by user bind.
+// Calls block (bounded by the configured timeouts): run them on the worker pool.
+
+#include <memory>
+
+#include "authd/config.h"
+#include "authd/directory.h"
+#include "authd/random.h"
+
+namespace authd {
+
+// Reads the service password from options.bindPasswordFile (first line) now; throws
+// std::runtime_error with a clear message when the configuration cannot work (no URIs, plain
+// ldap:// without allow_plain, unreadable password file). Does not connect yet.
+// `localAccounts` answers findUid (socket peers are local processes).
+std::unique_ptr<Directory> makeLdapDirectory(const Config::Ldap& options,
+                                             std::unique_ptr<Directory> localAccounts,
+                                             Clock clock);
+
+}  // namespace authd

@@ -1,0 +1,34 @@
+#include "authd/ldap/ldap_entry.h"
+
+#include <algorithm>
+
+namespace authd {
+
+std::string asciiLower(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return lower;
+}
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && asciiLower(a) == asciiLower(b);
+}
+
+void LdapEntry::add(std::string_view attribute, std::string value) {
+  attributes[asciiLower(attribute)].push_back(std::move(value));
+}
+
+const std::vector<std::string>* LdapEntry::find(std::string_view attribute) const {
+  auto found = attributes.find(asciiLower(attribute));
+  if (found == attributes.end() || found->second.empty()) return nullptr;
+  return &found->second;
+}
+
+std::string LdapEntry::first(std::string_view attribute) const {
+  const std::vector<std::string>* values = find(attribute);
+  return values == nullptr ? std::string() : values->front();
+}
+
+}  // namespace authd

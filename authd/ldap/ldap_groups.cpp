@@ -1,0 +1,76 @@
+#include "authd/ldap/ldap_groups.h"
+
+#include <algorithm>
+#include <set>
+
+#include "authd/ldap/ldap_dn.h"
+#include "authd/ldap/ldap_filter.h"
+
+namespace authd {
+
+namespace {
+
+class GroupCollector {
+ public:
+  GroupCollector(LdapSearcher& searcher, const Config::Ldap& options)
+      : searcher_(searcher), options_(options) {}
+
+  // Searches groups with a member among `members`; returns the DNs of groups not seen before.
+  std::vector<std::string> level(const std::vector<std::string>& members) {
+    SearchRequest request{
+        options_.groupBase.empty() ? options_.userBase : options_.groupBase,
+        memberSearchFilter(options_.groupFilter, options_.groupMemberAttribute, members),
+        {options_.groupNameAttribute},
+        static_cast<int>(kMaxGroups + 1)};
+    SearchResult result = searcher_.search(request);
+    std::vector<std::string> fresh;
+    for (const LdapEntry& group : result.entries) {
+      if (!seen_.insert(asciiLower(group.dn)).second) continue;
+      fresh.push_back(group.dn);
+      addNames(group);
+    }
+    if (result.truncated || seen_.size() > kMaxGroups) {
+      throw DirectoryError("account is in more than " + std::to_string(kMaxGroups) + " groups");
+    }
+    return fresh;
+  }
+
+  std::vector<std::string> names() && { return std::move(names_); }
+
+ private:
+  void addNames(const LdapEntry& group) {
+    if (auto name = firstRdnValue(group.dn, options_.groupNameAttribute)) {
+      addName(*name);
+    } else if (const std::vector<std::string>* values = group.find(options_.groupNameAttribute)) {
+      for (const std::string& value : *values) addName(value);
+    }
+  }
+  void addName(const std::string& name) {
+    if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
+  }
+
+  LdapSearcher& searcher_;
+  const Config::Ldap& options_;
+  std::set<std::string> seen_;  // group DNs, lower case
+  std::vector<std::string> names_;
+};
+
+bool membersAreNames(const Config::Ldap& options) {
+  return equalsIgnoringCase(options.groupMemberAttribute, "memberUid");
+}
+
+}  // namespace
+
+std::vector<std::string> searchGroups(LdapSearcher& searcher, const Config::Ldap& options,
+                                      const Account& account) {
+  GroupCollector collector(searcher, options);
+  bool byName = membersAreNames(options);
+  std::vector<std::string> frontier = collector.level({byName ? account.name : account.dn});
+  int depth = byName ? 0 : options.nestedDepth;
+  for (int nesting = 0; nesting < depth && !frontier.empty(); ++nesting) {
+    frontier = collector.level(frontier);
+  }
+  return std::move(collector).names();
+}
+
+}  // namespace authd

@@ -1,0 +1,27 @@
+#pragma once
+// group_mode = "search": the groups that list the user as a member, and with nested_depth > 0
+// the groups that list those groups, level by level.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "authd/config.h"
+#include "authd/directory.h"
+#include "authd/ldap/ldap_searcher.h"
+
+namespace authd {
+
+// More groups than this fail the lookup: a cut-off list could hide a group a policy relies on.
+constexpr std::size_t kMaxGroups = 1000;
+
+// ONE search under groupBase (default userBase) for (&groupFilter(memberAttribute=user DN)) —
+// the login name for memberUid — then one search per nesting level for the groups that contain
+// the groups found on the previous level (new ones only), until nothing new turns up or
+// nestedDepth levels are done. memberUid holds user names only, so it is never nested.
+// A group's name is its DN's first-RDN value when that RDN is groupNameAttribute (as in
+// member_of mode), else its groupNameAttribute values. Throws DirectoryError past kMaxGroups.
+std::vector<std::string> searchGroups(LdapSearcher& searcher, const Config::Ldap& options,
+                                      const Account& account);
+
+}  // namespace authd

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# End to end against a real directory: slapd (tests/ldap/slapd.sh) with TLS, seeded users and
+# groups; authd with the ldap backend and group policy; pamtester through the real pam_authd.so
+# with oathtool codes and virtual FIDO2 keys; raw protocol lines over socat for the password check.
+source "$(dirname "$0")/lib.sh"
+
+: "${SOFT_FIDO2_PRELOAD:?the soft_fido2_preload library}" "${AUTHD_SOURCE_DIR:?}"
+LDAP_SH=$AUTHD_SOURCE_DIR/tests/ldap/slapd.sh
+if [[ ! -x /usr/sbin/slapd ]]; then
+  echo "SKIP: slapd is not installed"
+  exit 77
+fi
+
+LDAP_DIRS=()
+stop_ldaps() { for d in "${LDAP_DIRS[@]}"; do "$LDAP_SH" stop "$d" >/dev/null 2>&1 || true; done; }
+trap 'stop_ldaps; cleanup' EXIT
+
+# start_ldap NAME [slapd.sh start options]: a seeded server sharing the test CA.
+start_ldap() {
+  local name=$1
+  shift
+  "$LDAP_SH" start "$WORK/$name" --ca "$WORK/ca" "$@" >"$WORK/$name.start.log" 2>&1 ||
+    { cat "$WORK/$name.start.log"; exit 1; }
+  LDAP_DIRS+=("$WORK/$name")
+}
+ldap_var() { (source "$WORK/$1/env" && printf '%s' "${!2}"); }
+
+# ldap_config URI... : authd.toml for these servers, in this order.
+ldap_config() {
+  local uris= u
+  for u in "$@"; do uris+="${uris:+, }\"$u\""; done
+  write_config
+  cat >>"$WORK/authd.toml" <<TOML
+[directory]
+backend = "ldap"
+cache_ttl = ${CACHE_TTL:-0}
+negative_cache_ttl = 0
+[ldap]
+uris = [$uris]
+ca_file = "$(ldap_var ldap1 LDAP_CA)"
+bind_dn = "$(ldap_var ldap1 LDAP_BIND_DN)"
+bind_password_file = "$(ldap_var ldap1 LDAP_BIND_PASSWORD_FILE)"
+user_base = "$(ldap_var ldap1 LDAP_PEOPLE)"
+disabled_attribute = "pwdAccountLockedTime"
+connect_timeout_ms = 1000
+timeout_ms = 2000
+retry_after = 60
+[policy]
+mfa_groups = ["gesundheitsamt", "telearbeit"]
+[policy.groups.gesundheitsamt]
+factors = ["fido2"]
+[policy.groups.telearbeit]
+factors = ["fido2", "totp"]
+[fido2]
+rp_id = "mfa.stadt-test.example"
+TOML
+}
+
+restart_authd() {
+  stop_authd
+  ldap_config "$@"
+  start_authd
+}
+
+# Raw protocol: one request line in, one response line out (a client that is not ours).
+request() { printf '%s\n' "$1" | socat -t 5 - "UNIX-CONNECT:$SOCK"; }
+verify_with_password() {
+  request "$(jq -cn --arg u "$1" --arg c "$2" --arg p "$3" \
+    '{v:1,id:1,op:"verify",user:$u,factor:"totp",code:$c,password:$p,service:"vpn"}')"
+}
+last_reason() { authctl --json audit --user "$1" --limit 1 | jq -r '.events[0].reason'; }
+
+PLUGGED=
+with_keys() {
+  LD_PRELOAD="$SANITIZER_PRELOAD $SOFT_FIDO2_PRELOAD" AUTHD_SOFT_FIDO2_KEYS="$PLUGGED" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
+}
+key_login() { printf '\n' | with_keys pamtester -v "$1" "$2" authenticate 2>&1; }
+
+start_ldap ldap1
+start_ldap ldap2
+write_accounts
+restart_authd "$(ldap_var ldap1 LDAPS_URI)"
+LOGIN=$(pam_service login "auth required $PAM_AUTHD_SO socket=$SOCK")
+
+# --- directory entry and policy as the admin sees them
+shown=$(authctl --json show dave)
+check "authctl show reads dave's entry over ldaps" test "$(jq -r .account.display_name <<<"$shown")" = "Dave Dorn"
+check "the stable id is the entryUUID" contains "$(jq -r .account.id <<<"$shown")" "^ldap:[0-9a-f-]\{36\}$"
+check "both groups are listed" test "$(jq -r '.account.groups | sort | join(",")' <<<"$shown")" = "gesundheitsamt,telearbeit"
+check "the strictest rule wins: fido2 only" test "$(jq -c .policy.factors <<<"$shown")" = '["fido2"]'
+text=$(authctl show dave)
+check "authctl show explains the rule" contains "$text" "the strictest wins"
+
+# --- an enabled teleworker logs on with a code
+bob=$(secret_of "$(authctl --json enroll totp bob --no-confirm)")
+out=$(pam_login "$LOGIN" bob "$(totp "$bob")") && rc=0 || rc=$?
+check "bob (telearbeit) logs on with a TOTP code" test "$rc" -eq 0
+
+# --- a disabled account, an unknown one, an injected filter
+carol=$(secret_of "$(authctl --json enroll totp carol --no-confirm)")
+out_disabled=$(pam_login "$LOGIN" carol "$(totp "$carol")") && rc=0 || rc=$?
+check "carol (pwdAccountLockedTime) is rejected with a valid code" test "$rc" -ne 0
+check "the audit says account_disabled" test "$(last_reason carol)" = account_disabled
+out_unknown=$(pam_login "$LOGIN" nobody-here 123456) && rc=0 || rc=$?
+check "an unknown user is rejected" test "$rc" -ne 0
+out_wrong=$(pam_login "$LOGIN" bob "$(totp "$bob" 5)") && rc=0 || rc=$?
+check "an unknown user gets the same answer as a wrong code" \
+  test "$(tail -n 1 <<<"$out_unknown")" = "$(tail -n 1 <<<"$out_wrong")"
+out=$(pam_login "$LOGIN" '*)(uid=*' 123456) && rc=0 || rc=$?
+check "the login name *)(uid=* finds nobody" test "$rc" -ne 0
+check "... and is audited as an unknown user" test "$(last_reason '*)(uid=*')" = unknown_user
+injected=$(request '{"v":1,"id":1,"op":"factors","user":"*"}')
+check "a bare * is no wildcard either" test "$(jq -c .factors <<<"$injected")" = '["totp"]'
+
+# --- group policy: the health office may not use codes, but a key works
+alice=$(secret_of "$(authctl --json enroll totp alice --no-confirm)")
+out=$(pam_login "$LOGIN" alice "$(totp "$alice")") && rc=0 || rc=$?
+check "alice (gesundheitsamt) cannot log on with a code" test "$rc" -ne 0
+PLUGGED="key0:$WORK/key0.key"
+with_keys "$AUTHCTL_BIN" --socket "$SOCK" enroll fido2 alice >/dev/null 2>&1
+out=$(key_login "$LOGIN" alice) && rc=0 || rc=$?
+check "alice logs on with her security key" test "$rc" -eq 0
+factors=$(request '{"v":1,"id":1,"op":"factors","user":"erin"}')
+check "erin (no MFA group) need not use a second factor" test "$(jq -r .mfa <<<"$factors")" = false
+
+# --- the directory password (VPN gateways): right, wrong, empty
+next=$(totp "$bob" 1)
+r=$(verify_with_password bob "$next" wrong-pw)
+check "a wrong directory password is rejected" test "$(jq -r .result <<<"$r")" = reject
+check "... audited as wrong_password" test "$(last_reason bob)" = wrong_password
+r=$(verify_with_password bob "$next" bob-pw)
+check "the right directory password with the code is accepted" test "$(jq -r .result <<<"$r")" = accept
+r=$(verify_with_password bob "$(totp "$bob" -1)" "")
+check "an empty password is refused before any bind" test "$(jq -r .error <<<"$r")" = bad_request
+check "no password reached the audit or the log" \
+  bash -c "! grep -q -e bob-pw -e wrong-pw '$WORK/authd.log' '$WORK/authd.db'* &&
+    ! '$AUTHCTL_BIN' --socket '$SOCK' --json audit | grep -q -e bob-pw -e wrong-pw"
+
+# --- StartTLS, and a server whose certificate comes from another CA
+restart_authd "$(ldap_var ldap1 LDAP_URI)"
+check "StartTLS on ldap:// works" test "$(authctl --json show bob | jq -r .account.name)" = bob
+"$LDAP_SH" wrong-ca "$WORK/ldapx" --ca "$WORK/ca" >/dev/null 2>&1
+LDAP_DIRS+=("$WORK/ldapx")
+for uri in "$(ldap_var ldapx LDAPS_URI)" "$(ldap_var ldapx LDAP_URI)"; do
+  restart_authd "$uri"
+  out=$(authctl show bob 2>&1) && rc=0 || rc=$?
+  check "a certificate from another CA is refused ($uri)" test "$rc" -ne 0
+  check "... and authctl says the directory is unavailable" contains "$out" "directory is unavailable"
+  out=$(pam_login "$LOGIN" bob "$(totp "$bob")") && rc=0 || rc=$?
+  check "... so logons fail secure ($uri)" test "$rc" -ne 0
+done
+
+# --- failover: the first server stops in the middle of a run of key logons
+restart_authd "$(ldap_var ldap1 LDAPS_URI)" "$(ldap_var ldap2 LDAPS_URI)"
+failed=0
+slowest=0
+for i in $(seq 1 12); do
+  if ((i == 5)); then "$LDAP_SH" stop "$WORK/ldap1" >/dev/null; fi
+  t0=$(date +%s%N)
+  key_login "$LOGIN" alice >/dev/null || failed=$((failed + 1))
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  ((ms > slowest)) && slowest=$ms
+done
+check "no key logon failed while the first server went away" test "$failed" -eq 0
+check "the slowest logon stayed within the timeouts (${slowest} ms <= 6000 ms)" test "$slowest" -le 6000
+"$LDAP_SH" stop "$WORK/ldap2" >/dev/null
+out=$(key_login "$LOGIN" alice) && rc=0 || rc=$?
+check "with no server left, logons fail secure" test "$rc" -ne 0
+check "... with the directory named in authd's log" contains "$(cat "$WORK/authd.log")" "no directory server answered"
+
+finish

@@ -1,0 +1,172 @@
+#include "authd/ldap/ldap_groups.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace authd;
+
+namespace {
+
+// A directory of groups: group DN → member values. Answers member filters the way a server
+// would, and records every request.
+class GroupDirectory final : public LdapSearcher {
+ public:
+  std::map<std::string, std::vector<std::string>> members;
+  std::vector<SearchRequest> requests;
+
+  SearchResult search(const SearchRequest& request) override {
+    requests.push_back(request);
+    SearchResult result;
+    for (const auto& [dn, values] : members) {
+      for (const std::string& value : values) {
+        if (request.filter.find("=" + value + ")") != std::string::npos) {
+          LdapEntry& group = result.entries.emplace_back();
+          group.dn = dn;
+          group.add("cn", dn.substr(3, dn.find(',') - 3));
+          break;
+        }
+      }
+    }
+    if (static_cast<int>(result.entries.size()) > request.sizeLimit) {
+      result.entries.resize(static_cast<std::size_t>(request.sizeLimit));
+      result.truncated = true;
+    }
+    return result;
+  }
+};
+
+constexpr const char* kGroups = "ou=groups,dc=x";
+
+std::string group(const std::string& name) { return "cn=" + name + "," + kGroups; }
+
+Config::Ldap searchMode(int nestedDepth) {
+  Config::Ldap options;
+  options.userBase = "dc=x";
+  options.groupBase = kGroups;
+  options.groupMode = "search";
+  options.nestedDepth = nestedDepth;
+  return options;
+}
+
+Account frank() {
+  Account account;
+  account.name = "frank";
+  account.dn = "uid=frank,ou=people,dc=x";
+  return account;
+}
+
+GroupDirectory cityGroups() {
+  GroupDirectory directory;
+  directory.members[group("mobilarbeit")] = {"uid=frank,ou=people,dc=x"};
+  directory.members[group("telearbeit")] = {"uid=bob,ou=people,dc=x", group("mobilarbeit")};
+  directory.members[group("alle")] = {group("telearbeit")};
+  directory.members[group("vpn")] = {"bob"};
+  return directory;
+}
+
+using Names = std::vector<std::string>;
+
+}  // namespace
+
+TEST_SUITE("ldap") {
+  TEST_CASE("groups by search: one search under groupBase for the user's DN") {
+    GroupDirectory directory = cityGroups();
+    CHECK(searchGroups(directory, searchMode(0), frank()) == Names{"mobilarbeit"});
+    REQUIRE(directory.requests.size() == 1);
+    const SearchRequest& request = directory.requests.front();
+    CHECK(request.base == kGroups);
+    CHECK(request.filter ==
+          "(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))"
+          "(|(member=uid=frank,ou=people,dc=x)))");
+    CHECK(request.attributes == Names{"cn"});
+  }
+
+  TEST_CASE("groups by search: groupBase defaults to userBase") {
+    GroupDirectory directory = cityGroups();
+    Config::Ldap options = searchMode(0);
+    options.groupBase.clear();
+    searchGroups(directory, options, frank());
+    CHECK(directory.requests.front().base == "dc=x");
+  }
+
+  TEST_CASE("nested groups: one search per level for the new groups only") {
+    GroupDirectory directory = cityGroups();
+    CHECK(searchGroups(directory, searchMode(1), frank()) == Names{"mobilarbeit", "telearbeit"});
+    REQUIRE(directory.requests.size() == 2);
+    CHECK(directory.requests[1].filter.find("(|(member=cn=mobilarbeit,ou=groups,dc=x))") !=
+          std::string::npos);
+
+    GroupDirectory deeper = cityGroups();
+    CHECK(searchGroups(deeper, searchMode(5), frank()) ==
+          Names{"mobilarbeit", "telearbeit", "alle"});
+    CHECK(deeper.requests.size() == 4);  // 3 levels found groups, the 4th found nothing new
+  }
+
+  TEST_CASE("nested groups: a cycle ends the walk") {
+    GroupDirectory directory = cityGroups();
+    directory.members[group("mobilarbeit")].push_back(group("alle"));
+    CHECK(searchGroups(directory, searchMode(10), frank()) ==
+          Names{"mobilarbeit", "telearbeit", "alle"});
+    CHECK(directory.requests.size() == 4);
+  }
+
+  TEST_CASE("no groups: one search, empty list") {
+    GroupDirectory directory = cityGroups();
+    Account erin = frank();
+    erin.dn = "uid=erin,ou=people,dc=x";
+    CHECK(searchGroups(directory, searchMode(3), erin).empty());
+    CHECK(directory.requests.size() == 1);
+  }
+
+  TEST_CASE("memberUid: the login name is the member value, never nested") {
+    GroupDirectory directory = cityGroups();
+    Config::Ldap options = searchMode(3);
+    options.groupFilter = "(objectClass=posixGroup)";
+    options.groupMemberAttribute = "memberUid";
+    Account bob = frank();
+    bob.name = "bob";
+    bob.dn = "uid=bob,ou=people,dc=x";
+    CHECK(searchGroups(directory, options, bob) == Names{"vpn"});
+    REQUIRE(directory.requests.size() == 1);
+    CHECK(directory.requests.front().filter == "(&(objectClass=posixGroup)(|(memberUid=bob)))");
+  }
+
+  TEST_CASE("the member value is escaped") {
+    GroupDirectory directory;
+    Account odd = frank();
+    odd.dn = "uid=a*)(x,dc=x";
+    searchGroups(directory, searchMode(0), odd);
+    CHECK(directory.requests.front().filter.find("(member=uid=a\\2A\\29\\28x,dc=x)") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("more than 1000 groups fail the lookup instead of cutting the list") {
+    GroupDirectory directory;
+    for (std::size_t i = 0; i <= kMaxGroups; ++i) {
+      directory.members[group("g" + std::to_string(i))] = {"uid=frank,ou=people,dc=x"};
+    }
+    CHECK_THROWS_AS(searchGroups(directory, searchMode(0), frank()), DirectoryError);
+    CHECK(directory.requests.front().sizeLimit == static_cast<int>(kMaxGroups) + 1);
+  }
+
+  TEST_CASE("the 1000-group cap counts nested levels too") {
+    GroupDirectory directory;
+    directory.members[group("top")] = {"uid=frank,ou=people,dc=x"};
+    for (std::size_t i = 0; i < kMaxGroups; ++i) {
+      directory.members[group("n" + std::to_string(i))] = {group("top")};
+    }
+    CHECK_THROWS_AS(searchGroups(directory, searchMode(1), frank()), DirectoryError);
+    GroupDirectory flat = directory;
+    flat.requests.clear();
+    CHECK(searchGroups(flat, searchMode(0), frank()) == Names{"top"});
+  }
+
+  TEST_CASE("a group named by another RDN type takes its name attribute's values") {
+    GroupDirectory directory;
+    directory.members["ou=team,dc=x"] = {"uid=frank,ou=people,dc=x"};
+    CHECK(searchGroups(directory, searchMode(0), frank()) == Names{"team"});
+  }
+}

@@ -1,0 +1,58 @@
+#include "authd/ldap/ldap_secret_file.h"
+
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+using namespace authd;
+
+namespace {
+
+class TempFile {
+ public:
+  explicit TempFile(const std::string& content) {
+    char name[] = "/tmp/authd-ldap-secret-XXXXXX";
+    int fd = ::mkstemp(name);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    path_ = name;
+    std::ofstream(path_, std::ios::binary) << content;
+  }
+  ~TempFile() { ::unlink(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string text(const SecretBytes& bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+}  // namespace
+
+TEST_SUITE("ldap") {
+  TEST_CASE("the password is the first line, without LF or CRLF") {
+    CHECK(text(readSecretFirstLine(TempFile("s3cret").path())) == "s3cret");
+    CHECK(text(readSecretFirstLine(TempFile("s3cret\n").path())) == "s3cret");
+    CHECK(text(readSecretFirstLine(TempFile("s3cret\r\nsecond line\n").path())) == "s3cret");
+    CHECK(text(readSecretFirstLine(TempFile(" spaces kept \n").path())) == " spaces kept ");
+  }
+
+  TEST_CASE("an empty first line, a missing file or a directory is refused") {
+    CHECK_THROWS_AS(readSecretFirstLine(TempFile("").path()), std::runtime_error);
+    CHECK_THROWS_AS(readSecretFirstLine(TempFile("\nsecond").path()), std::runtime_error);
+    CHECK_THROWS_AS(readSecretFirstLine("/nonexistent/authd/password"), std::runtime_error);
+    CHECK_THROWS_AS(readSecretFirstLine("/tmp"), std::runtime_error);
+  }
+
+  TEST_CASE("a huge file is refused") {
+    CHECK_THROWS_AS(readSecretFirstLine(TempFile(std::string(70000, 'x')).path()),
+                    std::runtime_error);
+  }
+}
