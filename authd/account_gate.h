@@ -19,6 +19,9 @@ struct AccountGate {
   bool open() const { return reason.empty(); }
 };
 
+// The store's view of an account found in the directory: its credentials follow the stable id.
+inline Principal principalOf(const Account& account) { return {account.name, account.id}; }
+
 // Directory and policy checks that come before the factor: unknown_user, account_disabled,
 // factor_not_allowed.
 AccountGate admitAccount(const Core& core, const std::string& user, const std::string& factor);

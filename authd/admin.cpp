@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
 
+#include "authd/account_gate.h"
 #include "authd/async.h"
 #include "authd/op_error.h"
 #include "authd/otpauth_uri.h"
@@ -96,14 +97,15 @@ boost::asio::awaitable<void> AdminService::commit(const Store::TxnWork& work) {
 boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequest request,
                                                                   Caller caller) {
   const TotpSpec spec = resolveSpec(request, core_.config);
-  auto lookup = [&] { return core_.directory.findUser(request.user).has_value(); };
-  bool known = co_await offload(core_.blocking, lookup);
-  if (!known) throw OpError(err::kNotFound, "no such account: " + request.user);
+  auto lookup = [&] { return core_.directory.findUser(request.user); };
+  const std::optional<Account> account = co_await offload(core_.blocking, lookup);
+  if (!account) throw OpError(err::kNotFound, "no such account: " + request.user);
 
   SecretBytes secret(totpSecretBytes(spec.algorithm));
   core_.random(secret.data(), secret.size());
   CredentialRecord record;
   record.user = request.user;
+  record.owner = account->id;
   record.factor = "totp";
   record.label = request.label;
   record.state = request.confirm ? CredentialState::pending : CredentialState::active;
@@ -153,7 +155,8 @@ boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
                       core_.config.totp.window);
   }
   Store::TxnWork activate = [&](StoreTxn& txn) {
-    if (!steps.empty() && txn.activateCredential(credentialId, user, steps.back(), core_.clock())) {
+    if (!steps.empty() &&
+        txn.activateCredential(credentialId, storedUnder(user), steps.back(), core_.clock())) {
       answer.decision = Decision::accept;
       answer.reason = "ok";
       answer.credentialId = credentialId;
@@ -189,8 +192,12 @@ boost::asio::awaitable<AccountReport> AdminService::show(std::string user, Calle
     if (!account) return report;
     report = AccountReport{*account,
                            effectivePolicy(core_.config.policy, *account),
-                           {core_.store.listCredentials(user), core_.store.listLocks(user)}};
-    for (auto& c : report->listing.credentials) c.sealedSecret.clear();
+                           {{}, core_.store.listLocks(user)}};
+    for (auto& c : core_.store.credentials(principalOf(*account))) {
+      if (c.state == CredentialState::revoked) continue;
+      c.sealedSecret.clear();
+      report->listing.credentials.push_back(std::move(c));
+    }
     return report;
   };
   std::optional<AccountReport> report = co_await offload(core_.blocking, read);
@@ -208,7 +215,7 @@ boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t
   AuditEvent audit = event("revoke", user, caller);
   audit.credentialId = credentialId;
   Store::TxnWork revokeIt = [&](StoreTxn& txn) {
-    revoked = txn.revokeCredential(credentialId, user);
+    revoked = txn.revokeCredential(credentialId, storedUnder(user));
     if (!revoked) audit.result = "error", audit.reason = "not_found";
     txn.appendAudit(audit);
   };

@@ -32,6 +32,7 @@ struct ChallengeGrant {
   enum class Purpose { logon, registration };
   Purpose purpose = Purpose::logon;
   std::string user;
+  std::string owner;  // the account's stable directory id when the challenge was issued
   std::string service;
   std::vector<AllowedKey> allow;  // logon: the credentials the answer may use
   std::int64_t expiresAt = 0;

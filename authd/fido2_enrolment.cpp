@@ -2,6 +2,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include "authd/account_gate.h"
 #include "authd/admin.h"
 #include "authd/async.h"
 #include "authd/fido2_policy.h"
@@ -20,7 +21,10 @@ constexpr std::size_t kUserHandleBytes = 16;
 struct UserKeys {
   bool known = false;
   std::vector<Bytes> exclude;
-  Bytes userHandle;  // of the user's existing keys, if any
+  Bytes userHandle;   // of the user's existing keys, if any
+  std::string owner;  // the account's stable directory id
+  std::string displayName;
+  bool uvRequired = false;  // a group rule requires user verification
 };
 
 }  // namespace
@@ -51,15 +55,19 @@ boost::asio::awaitable<void> Fido2Enrolment::refuse(AuditEvent audit, std::strin
 
 boost::asio::awaitable<Fido2RegisterBeginAnswer> Fido2Enrolment::begin(
     Fido2RegisterBeginRequest request, Caller /*caller: nothing changes, nothing to audit*/) {
-  const std::string uv = request.uv.value_or(core_.config.fido2.userVerification);
+  std::string uv = request.uv.value_or(core_.config.fido2.userVerification);
   if (uv != "required" && uv != "preferred" && uv != "discouraged") {
     throw OpError(err::kBadRequest, "uv must be required, preferred or discouraged");
   }
   auto load = [&] {
     UserKeys keys;
-    keys.known = core_.directory.findUser(request.user).has_value();
+    auto account = core_.directory.findUser(request.user);
+    keys.known = account.has_value();
     if (!keys.known) return keys;
-    for (const auto& c : core_.store.credentials(request.user)) {
+    keys.owner = account->id;
+    keys.displayName = account->displayName;
+    keys.uvRequired = effectivePolicy(core_.config.policy, *account).uvRequired;
+    for (const auto& c : core_.store.credentials(principalOf(*account))) {
       if (!c.fido2 || c.state == CredentialState::revoked) continue;
       keys.exclude.push_back(c.fido2->credentialId);
       if (keys.userHandle.empty()) keys.userHandle = c.fido2->userHandle;
@@ -68,6 +76,9 @@ boost::asio::awaitable<Fido2RegisterBeginAnswer> Fido2Enrolment::begin(
   };
   UserKeys keys = co_await offload(core_.blocking, load);
   if (!keys.known) throw OpError(err::kNotFound, "no such account: " + request.user);
+  // A group rule that requires UV at logon asks for a PIN-capable enrolment unless the admin
+  // chose explicitly.
+  if (!request.uv && keys.uvRequired) uv = "required";
 
   Fido2RegisterBeginAnswer answer;
   answer.challenge.resize(kChallengeBytes);
@@ -78,7 +89,7 @@ boost::asio::awaitable<Fido2RegisterBeginAnswer> Fido2Enrolment::begin(
     core_.random(answer.userHandle.data(), answer.userHandle.size());
   }
   answer.userName = request.user;
-  answer.userDisplayName = request.user;
+  answer.userDisplayName = keys.displayName.empty() ? request.user : keys.displayName;
   answer.exclude = std::move(keys.exclude);
   answer.resident = request.resident;
   answer.uv = uv;
@@ -87,6 +98,7 @@ boost::asio::awaitable<Fido2RegisterBeginAnswer> Fido2Enrolment::begin(
   ChallengeGrant grant;
   grant.purpose = ChallengeGrant::Purpose::registration;
   grant.user = request.user;
+  grant.owner = keys.owner;
   grant.label = request.label;
   grant.resident = request.resident;
   grant.uv = uv;
@@ -121,6 +133,7 @@ boost::asio::awaitable<Fido2RegisterFinishAnswer> Fido2Enrolment::finish(
   const fido2::RegisteredCredential& cred = *result.credential;
   CredentialRecord record;
   record.user = request.user;
+  record.owner = grant->owner;
   record.factor = "fido2";
   record.label = grant->label;
   record.state = CredentialState::active;
@@ -156,7 +169,7 @@ boost::asio::awaitable<void> Fido2Enrolment::reinstate(std::string user, std::in
   AuditEvent audit = event("reinstate", user, caller);
   audit.credentialId = credentialId;
   Store::TxnWork clear = [&](StoreTxn& txn) {
-    cleared = txn.reinstateCredential(credentialId, user);
+    cleared = txn.reinstateCredential(credentialId, storedUnder(user));
     if (!cleared) audit.result = "error", audit.reason = "not_found";
     txn.appendAudit(audit);
   };

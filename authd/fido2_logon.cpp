@@ -34,12 +34,14 @@ bool usableSecurityKey(const CredentialRecord& c) {
 
 boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Caller caller) {
   EffectivePolicy policy;
+  std::string owner;
   auto load = [&] {
     std::vector<CredentialRecord> keys;
     const AccountGate gate = admitAccount(core_, user, "fido2");
     if (!gate.open()) return keys;  // unknown, disabled and "not allowed" look alike
     policy = gate.policy;
-    for (auto& c : core_.store.credentials(user)) {
+    owner = gate.account->id;
+    for (auto& c : core_.store.credentials(principalOf(*gate.account))) {
       if (usableSecurityKey(c)) keys.push_back(std::move(c));
     }
     return keys;
@@ -58,6 +60,7 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   ChallengeGrant grant;
   grant.purpose = ChallengeGrant::Purpose::logon;
   grant.user = user;
+  grant.owner = owner;
   grant.service = caller.service;
   for (const auto& c : keys) {
     grant.allow.push_back(AllowedKey{c.fido2->credentialId, c.id, c.fido2->coseKey,
@@ -76,6 +79,7 @@ struct Fido2Logon::Checked {
   std::string reason;  // empty: every check passed
   std::optional<std::int64_t> credentialId;
   std::uint32_t signCount = 0;
+  Principal principal{""};
 };
 
 namespace {
@@ -114,6 +118,12 @@ Fido2Logon::Checked Fido2Logon::check(const Fido2AssertionRequest& request, cons
     c.reason = gate.reason;
     return c;
   }
+  // A name reused by a new account since the challenge was issued is not the same account.
+  if (gate.account->id != grant->owner) {
+    c.reason = "account_changed";
+    return c;
+  }
+  c.principal = principalOf(*gate.account);
   fido2::AssertionInput input;
   input.rpId = core_.config.fido2.rpId;
   input.challenge = request.challenge;
@@ -146,7 +156,8 @@ VerifyAnswer Fido2Logon::commit(StoreTxn& txn, const Fido2AssertionRequest& requ
     answer.retryAfter = lockRemaining(lock, checked.now);
   } else {
     if (checked.reason.empty()) {
-      switch (txn.advanceSignCount(*checked.credentialId, user, checked.signCount, checked.now)) {
+      switch (txn.advanceSignCount(*checked.credentialId, checked.principal, checked.signCount,
+                                   checked.now)) {
         case SignCountOutcome::advanced:
           answer.decision = Decision::accept;
           answer.reason = "ok";

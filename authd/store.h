@@ -45,9 +45,29 @@ enum class SignCountOutcome {
   notActive,  // missing, revoked, another user's, or not a FIDO2 credential
 };
 
+// Whose credentials: an account's stable directory id and its login name. A rename keeps the id,
+// and a new account that reuses a name has another id, so credentials follow the id. Rows stored
+// before ids existed (owner "") belong to whoever holds the name, and are bound to that id at
+// their next successful logon. `byName` also reaches rows stored under `name` whatever their
+// owner: for an admin who names the stored user (an account the directory no longer knows).
+struct Principal {
+  std::string name;
+  std::string id;  // "" when unknown: only rows without an owner match (or byName)
+  bool byName = false;
+
+  Principal(std::string name_) : name(std::move(name_)) {}  // NOLINT: implicit, legacy rows
+  Principal(const char* name_) : name(name_) {}             // NOLINT
+  Principal(std::string name_, std::string id_, bool byName_ = false)
+      : name(std::move(name_)), id(std::move(id_)), byName(byName_) {}
+};
+
+// Admin operations name the user a credential was stored under (the USER column of `list`).
+inline Principal storedUnder(std::string name) { return {std::move(name), "", true}; }
+
 struct CredentialRecord {
   std::int64_t id = 0;
-  std::string user;
+  std::string user;    // login name at enrolment (also the TOTP seal context)
+  std::string owner;   // stable directory id of the account; "" for rows from before version 3
   std::string factor;  // "totp"
   std::string label;
   CredentialState state = CredentialState::pending;
@@ -95,22 +115,22 @@ class StoreTxn {
   virtual void putLockState(const LockState& state) = 0;
   // Advances the credential's last step to `step` only when it is active, belongs to `user` and
   // its stored last step is lower. Returns true when it advanced (compare-and-set).
-  virtual bool claimStep(std::int64_t credentialId, const std::string& user, std::int64_t step,
+  virtual bool claimStep(std::int64_t credentialId, const Principal& user, std::int64_t step,
                          std::int64_t now) = 0;
   // Inserts a credential and returns its new id (record.id is ignored).
   virtual std::int64_t insertCredential(const CredentialRecord& record) = 0;
   // Moves a pending credential of `user` to active with `step` as its last step.
-  virtual bool activateCredential(std::int64_t credentialId, const std::string& user,
+  virtual bool activateCredential(std::int64_t credentialId, const Principal& user,
                                   std::int64_t step, std::int64_t now) = 0;
   // Marks a credential revoked and erases its sealed secret. False when not found or revoked.
-  virtual bool revokeCredential(std::int64_t credentialId, const std::string& user) = 0;
+  virtual bool revokeCredential(std::int64_t credentialId, const Principal& user) = 0;
   virtual void appendAudit(const AuditEvent& event) = 0;
   // FIDO2: applies the signature-counter rule (WebAuthn §7.2 step 21) to an active credential of
   // `user` and stores the new counter and last use, or marks the credential clone-suspected.
-  virtual SignCountOutcome advanceSignCount(std::int64_t credentialId, const std::string& user,
+  virtual SignCountOutcome advanceSignCount(std::int64_t credentialId, const Principal& user,
                                             std::uint32_t presented, std::int64_t now) = 0;
   // Clears the clone-suspected mark; false when there was none to clear.
-  virtual bool reinstateCredential(std::int64_t credentialId, const std::string& user) = 0;
+  virtual bool reinstateCredential(std::int64_t credentialId, const Principal& user) = 0;
   // True when any credential (revoked ones included) has this FIDO2 credential id.
   virtual bool fido2IdExists(const std::vector<unsigned char>& credentialId) = 0;
 };
@@ -128,7 +148,7 @@ class Store {
   // `work` runs on the writer thread too and must not block on anything but the database.
   virtual void write(TxnWork work, Done done) = 0;
 
-  virtual std::vector<CredentialRecord> credentials(const std::string& user) = 0;
+  virtual std::vector<CredentialRecord> credentials(const Principal& user) = 0;
   virtual std::optional<CredentialRecord> credential(std::int64_t id) = 0;
   // All non-revoked credentials, optionally of one user, ordered by user then id.
   virtual std::vector<CredentialRecord> listCredentials(const std::optional<std::string>& user) = 0;

@@ -64,9 +64,17 @@ ALTER TABLE audit ADD COLUMN rhost TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit ADD COLUMN tty TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 3: credentials belong to the account's stable directory id (entryUUID, objectGUID,
+// uid), not to its login name. Older rows keep owner '' and are bound at their next logon.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE credentials ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+CREATE INDEX credentials_owner ON credentials (owner) WHERE owner != '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
+    {3, kVersion3},
 };
 
 std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }

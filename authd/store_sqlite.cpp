@@ -21,26 +21,26 @@ class SqliteTxn final : public StoreTxn {
 
   LockState lockState(const std::string& user) override { return sql::lockState(open(), user); }
   void putLockState(const LockState& state) override { sql::putLockState(open(), state); }
-  bool claimStep(std::int64_t credentialId, const std::string& user, std::int64_t step,
+  bool claimStep(std::int64_t credentialId, const Principal& user, std::int64_t step,
                  std::int64_t now) override {
     return sql::claimStep(open(), credentialId, user, step, now);
   }
   std::int64_t insertCredential(const CredentialRecord& record) override {
     return sql::insertCredential(open(), record);
   }
-  bool activateCredential(std::int64_t credentialId, const std::string& user, std::int64_t step,
+  bool activateCredential(std::int64_t credentialId, const Principal& user, std::int64_t step,
                           std::int64_t now) override {
     return sql::activateCredential(open(), credentialId, user, step, now);
   }
-  bool revokeCredential(std::int64_t credentialId, const std::string& user) override {
+  bool revokeCredential(std::int64_t credentialId, const Principal& user) override {
     return sql::revokeCredential(open(), credentialId, user);
   }
   void appendAudit(const AuditEvent& event) override { sql::appendAudit(open(), event); }
-  SignCountOutcome advanceSignCount(std::int64_t credentialId, const std::string& user,
+  SignCountOutcome advanceSignCount(std::int64_t credentialId, const Principal& user,
                                     std::uint32_t presented, std::int64_t now) override {
     return sql::advanceSignCount(open(), credentialId, user, presented, now);
   }
-  bool reinstateCredential(std::int64_t credentialId, const std::string& user) override {
+  bool reinstateCredential(std::int64_t credentialId, const Principal& user) override {
     return sql::reinstateCredential(open(), credentialId, user);
   }
   bool fido2IdExists(const std::vector<unsigned char>& credentialId) override {
@@ -216,7 +216,7 @@ int SqliteStore::commitHook(void* self) {
   return 1;  // SQLite turns the COMMIT into a rollback
 }
 
-std::vector<CredentialRecord> SqliteStore::credentials(const std::string& user) {
+std::vector<CredentialRecord> SqliteStore::credentials(const Principal& user) {
   ReadLease lease(*this);
   return sql::credentialsOf(lease.db(), user);
 }

@@ -23,7 +23,7 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   void write(TxnWork work, Done done) override;
-  std::vector<CredentialRecord> credentials(const std::string& user) override;
+  std::vector<CredentialRecord> credentials(const Principal& user) override;
   std::optional<CredentialRecord> credential(std::int64_t id) override;
   std::vector<CredentialRecord> listCredentials(const std::optional<std::string>& user) override;
   LockState lockState(const std::string& user) override;

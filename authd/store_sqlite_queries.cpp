@@ -11,7 +11,9 @@ namespace {
 #define AUTHD_CREDENTIAL_COLUMNS                                                              \
   "id, user, factor, label, state, algorithm, digits, sealed_secret, last_step, created_at, " \
   "last_used_at, fido2_id, cose_key, cose_alg, aaguid, att_fmt, att_type, sign_count, "       \
-  "uv_required, user_handle, clone_suspected"
+  "uv_required, user_handle, clone_suspected, owner"
+// Rows that belong to a Principal (store.h); bound by bindOwner as ?20..?22.
+#define AUTHD_OWNED_BY "((?20 != '' AND owner = ?20) OR (user = ?21 AND (owner = '' OR ?22)))"
 
 std::optional<Fido2CredentialData> fido2Columns(const Query& q) {
   if (q.isNull(11)) return std::nullopt;
@@ -45,6 +47,7 @@ CredentialRecord credentialRow(const Query& q) {
   r.createdAt = q.integer(9);
   r.lastUsedAt = q.integer(10);
   r.fido2 = fido2Columns(q);
+  r.owner = q.text(21);
   return r;
 }
 
@@ -71,12 +74,16 @@ AuditEvent auditRow(const Query& q) {
   return e;
 }
 
+Query& bindOwner(Query& q, const Principal& p) {
+  return q.bind(20, p.id).bind(21, p.name).bind(22, std::int64_t{p.byName});
+}
+
 }  // namespace
 
-std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const std::string& user) {
-  Query q =
-      db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS " FROM credentials WHERE user = ? ORDER BY id");
-  q.bind(1, user);
+std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const Principal& user) {
+  Query q = db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS " FROM credentials WHERE " AUTHD_OWNED_BY
+                     " ORDER BY id");
+  bindOwner(q, user);
   return credentialRows(q);
 }
 
@@ -159,12 +166,15 @@ void putLockState(SqliteDb& db, const LockState& state) {
   q.bind(1, state.user).bind(2, state.failures).bind(3, state.lockedUntil).run();
 }
 
-bool claimStep(SqliteDb& db, std::int64_t credentialId, const std::string& user, std::int64_t step,
+bool claimStep(SqliteDb& db, std::int64_t credentialId, const Principal& user, std::int64_t step,
                std::int64_t now) {
+  // A row from before stable ids is bound to the account that just used it.
   Query q = db.query(
-      "UPDATE credentials SET last_step = ?, last_used_at = ? "
-      "WHERE id = ? AND user = ? AND state = 'active' AND last_step < ?");
-  q.bind(1, step).bind(2, now).bind(3, credentialId).bind(4, user).bind(5, step).run();
+      "UPDATE credentials SET last_step = ?1, last_used_at = ?2, "
+      "owner = CASE WHEN owner = '' THEN ?20 ELSE owner END "
+      "WHERE id = ?3 AND state = 'active' AND last_step < ?1 AND " AUTHD_OWNED_BY);
+  q.bind(1, step).bind(2, now).bind(3, credentialId);
+  bindOwner(q, user).run();
   return db.changes() == 1;
 }
 
@@ -198,9 +208,10 @@ std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& r) {
   Query q = db.query(
       "INSERT INTO credentials (user, factor, label, state, algorithm, digits, sealed_secret, "
       "last_step, created_at, last_used_at, fido2_id, cose_key, cose_alg, aaguid, att_fmt, "
-      "att_type, sign_count, uv_required, user_handle, clone_suspected) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "att_type, sign_count, uv_required, user_handle, clone_suspected, owner) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   bindFido2(q, 11, r.fido2);
+  q.bind(21, r.owner);
   q.bind(1, r.user)
       .bind(2, r.factor)
       .bind(3, r.label)
@@ -215,25 +226,26 @@ std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& r) {
   return db.lastInsertId();
 }
 
-bool activateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+bool activateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                         std::int64_t step, std::int64_t now) {
   Query q = db.query(
-      "UPDATE credentials SET state = 'active', last_step = ?, last_used_at = ? "
-      "WHERE id = ? AND user = ? AND state = 'pending'");
-  q.bind(1, step).bind(2, now).bind(3, credentialId).bind(4, user).run();
+      "UPDATE credentials SET state = 'active', last_step = ?1, last_used_at = ?2 "
+      "WHERE id = ?3 AND state = 'pending' AND " AUTHD_OWNED_BY);
+  q.bind(1, step).bind(2, now).bind(3, credentialId);
+  bindOwner(q, user).run();
   return db.changes() == 1;
 }
 
-bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user) {
+bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user) {
   // Overwrite the secret in place before dropping it; secure_delete then zeroes freed space.
   Query wipe = db.query(
       "UPDATE credentials SET sealed_secret = zeroblob(length(sealed_secret)) "
-      "WHERE id = ? AND user = ? AND state != 'revoked'");
-  wipe.bind(1, credentialId).bind(2, user).run();
+      "WHERE id = ?1 AND state != 'revoked' AND " AUTHD_OWNED_BY);
+  wipe.bind(1, credentialId);
+  bindOwner(wipe, user).run();
   if (db.changes() != 1) return false;
-  Query q = db.query(
-      "UPDATE credentials SET state = 'revoked', sealed_secret = X'' WHERE id = ? AND user = ?");
-  q.bind(1, credentialId).bind(2, user).run();
+  Query q = db.query("UPDATE credentials SET state = 'revoked', sealed_secret = X'' WHERE id = ?");
+  q.bind(1, credentialId).run();
   return db.changes() == 1;
 }
 
@@ -256,13 +268,14 @@ void appendAudit(SqliteDb& db, const AuditEvent& e) {
       .run();
 }
 
-SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                                   std::uint32_t presented, std::int64_t now) {
   // Read, decide, write: safe because all writes run on the one writer connection in order.
   Query read = db.query(
       "SELECT sign_count, clone_suspected FROM credentials "
-      "WHERE id = ? AND user = ? AND state = 'active' AND fido2_id IS NOT NULL");
-  read.bind(1, credentialId).bind(2, user);
+      "WHERE id = ?1 AND state = 'active' AND fido2_id IS NOT NULL AND " AUTHD_OWNED_BY);
+  read.bind(1, credentialId);
+  bindOwner(read, user);
   if (!read.step()) return SignCountOutcome::notActive;
   const auto stored = static_cast<std::uint32_t>(read.integer(0));
   if (read.integer(1) != 0) return SignCountOutcome::suspended;
@@ -272,16 +285,20 @@ SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const
     mark.bind(1, credentialId).run();
     return SignCountOutcome::regressed;
   }
-  Query write = db.query("UPDATE credentials SET sign_count = ?, last_used_at = ? WHERE id = ?");
-  write.bind(1, std::int64_t{presented}).bind(2, now).bind(3, credentialId).run();
+  // A row from before stable ids is bound to the account that just used it.
+  Query write = db.query(
+      "UPDATE credentials SET sign_count = ?1, last_used_at = ?2, "
+      "owner = CASE WHEN owner = '' THEN ?4 ELSE owner END WHERE id = ?3");
+  write.bind(1, std::int64_t{presented}).bind(2, now).bind(3, credentialId).bind(4, user.id).run();
   return SignCountOutcome::advanced;
 }
 
-bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user) {
+bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user) {
   Query q = db.query(
       "UPDATE credentials SET clone_suspected = 0 "
-      "WHERE id = ? AND user = ? AND state = 'active' AND clone_suspected = 1");
-  q.bind(1, credentialId).bind(2, user).run();
+      "WHERE id = ?1 AND state = 'active' AND clone_suspected = 1 AND " AUTHD_OWNED_BY);
+  q.bind(1, credentialId);
+  bindOwner(q, user).run();
   return db.changes() == 1;
 }
 
@@ -293,5 +310,6 @@ bool fido2IdExists(SqliteDb& db, const std::vector<unsigned char>& credentialId)
 
 #undef AUTHD_AUDIT_COLUMNS
 #undef AUTHD_CREDENTIAL_COLUMNS
+#undef AUTHD_OWNED_BY
 
 }  // namespace authd::sql

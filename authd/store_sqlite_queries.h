@@ -11,7 +11,7 @@
 
 namespace authd::sql {
 
-std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const std::string& user);
+std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const Principal& user);
 std::optional<CredentialRecord> credentialById(SqliteDb& db, std::int64_t id);
 std::vector<CredentialRecord> liveCredentials(SqliteDb& db, const std::optional<std::string>& user);
 LockState lockState(SqliteDb& db, const std::string& user);
@@ -19,16 +19,16 @@ std::vector<LockState> failingUsers(SqliteDb& db, const std::optional<std::strin
 std::vector<AuditEvent> audit(SqliteDb& db, const AuditQuery& query);
 
 void putLockState(SqliteDb& db, const LockState& state);
-bool claimStep(SqliteDb& db, std::int64_t credentialId, const std::string& user, std::int64_t step,
+bool claimStep(SqliteDb& db, std::int64_t credentialId, const Principal& user, std::int64_t step,
                std::int64_t now);
 std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& record);
-bool activateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+bool activateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                         std::int64_t step, std::int64_t now);
-bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user);
+bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user);
 void appendAudit(SqliteDb& db, const AuditEvent& event);
-SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const std::string& user,
+SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                                   std::uint32_t presented, std::int64_t now);
-bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const std::string& user);
+bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user);
 bool fido2IdExists(SqliteDb& db, const std::vector<unsigned char>& credentialId);
 
 }  // namespace authd::sql

@@ -30,6 +30,8 @@ struct Verifier::Prepared {
   std::string reason = "wrong_code";
   std::optional<std::int64_t> credentialId;  // the credential whose code matched
   std::int64_t step = -1;                    // the unused step it matched
+  Principal principal{""};                   // whose credentials were tried
+  bool passwordRefused = false;              // the code matched, the directory password did not
 };
 
 namespace {
@@ -62,10 +64,12 @@ Verifier::Prepared Verifier::prepareTotp(const std::string& user, const std::str
   }
   bool anyCredential = false;
   bool replayed = false;
-  for (const CredentialRecord& c : core_.store.credentials(user)) {
+  p.principal = principalOf(*gate.account);
+  for (const CredentialRecord& c : core_.store.credentials(p.principal)) {
     if (c.factor != "totp" || c.state != CredentialState::active) continue;
     anyCredential = true;
-    auto secret = core_.box.open(c.sealedSecret, totpSealContext(user));
+    // Sealed under the name it was enrolled with: a renamed account keeps its app.
+    auto secret = core_.box.open(c.sealedSecret, totpSealContext(c.user));
     auto algorithm = totpAlgorithmFrom(c.algorithm);
     if (!secret || !algorithm) {
       log::error("credential " + std::to_string(c.id) + " of " + user +
@@ -84,13 +88,22 @@ Verifier::Prepared Verifier::prepareTotp(const std::string& user, const std::str
   if (!anyCredential) p.reason = "no_credential";
   if (!anyCredential) equalizeTiming(p.now, window);
   if (!p.credentialId && replayed) p.reason = "replayed";
-  if (p.credentialId) {
-    if (std::string why = checkDirectoryPassword(core_, *gate.account, password); !why.empty()) {
-      p.reason = why;
-      p.credentialId.reset();
-    }
-  }
+  if (p.credentialId && password) checkPasswordAfterCode(p, user, *gate.account, *password);
   return p;
+}
+
+// A locked account binds nothing (the commit answers "locked"); a wrong password keeps the
+// matched step so that the commit uses it up: one observed code buys one password guess.
+void Verifier::checkPasswordAfterCode(Prepared& p, const std::string& user, const Account& account,
+                                      const std::string& password) {
+  if (lockRemaining(core_.store.lockState(user), p.now) > 0) {
+    p.credentialId.reset();
+    return;
+  }
+  if (std::string why = checkDirectoryPassword(core_, account, password); !why.empty()) {
+    p.reason = why;
+    p.passwordRefused = true;
+  }
 }
 
 VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
@@ -104,15 +117,21 @@ VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
     answer.decision = Decision::locked;
     answer.reason = "locked";
     answer.retryAfter = lockRemaining(lock, prepared.now);
-  } else if (prepared.credentialId &&
-             txn.claimStep(*prepared.credentialId, user, prepared.step, prepared.now)) {
+  } else if (prepared.credentialId && !prepared.passwordRefused &&
+             txn.claimStep(*prepared.credentialId, prepared.principal, prepared.step,
+                           prepared.now)) {
     answer.decision = Decision::accept;
     answer.reason = "ok";
     answer.credentialId = prepared.credentialId;
     if (lock.failures != 0) txn.putLockState(LockState{user, 0, 0});
   } else {
-    // A lost compare-and-set means a concurrent request used the same step first.
-    answer.reason = prepared.credentialId ? "replayed" : prepared.reason;
+    if (prepared.passwordRefused) {
+      txn.claimStep(*prepared.credentialId, prepared.principal, prepared.step, prepared.now);
+      answer.reason = prepared.reason;
+    } else {
+      // A lost compare-and-set means a concurrent request used the same step first.
+      answer.reason = prepared.credentialId ? "replayed" : prepared.reason;
+    }
     lock = afterFailure(lock, core_.lockoutPolicy(), prepared.now);
     txn.putLockState(lock);
     answer.retryAfter = lockRemaining(lock, prepared.now);
@@ -153,7 +172,7 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
     answer.mfaRequired = policy.mfaRequired;
     bool fido2 = false;
     bool totp = false;
-    for (const CredentialRecord& c : core_.store.credentials(user)) {
+    for (const CredentialRecord& c : core_.store.credentials(principalOf(*account))) {
       if (usableSecurityKey(c)) fido2 = true;
       if (c.state == CredentialState::active && c.factor == "totp") totp = true;
     }

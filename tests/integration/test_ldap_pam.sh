@@ -124,18 +124,35 @@ check "alice logs on with her security key" test "$rc" -eq 0
 factors=$(request '{"v":1,"id":1,"op":"factors","user":"erin"}')
 check "erin (no MFA group) need not use a second factor" test "$(jq -r .mfa <<<"$factors")" = false
 
-# --- the directory password (VPN gateways): right, wrong, empty
-next=$(totp "$bob" 1)
-r=$(verify_with_password bob "$next" wrong-pw)
+# --- the directory password (VPN gateways): wrong, right, empty
+erin=$(secret_of "$(authctl --json enroll totp erin --no-confirm)")
+r=$(verify_with_password erin "$(totp "$erin" -1)" wrong-pw)
 check "a wrong directory password is rejected" test "$(jq -r .result <<<"$r")" = reject
-check "... audited as wrong_password" test "$(last_reason bob)" = wrong_password
-r=$(verify_with_password bob "$next" bob-pw)
+check "... audited as wrong_password" test "$(last_reason erin)" = wrong_password
+r=$(verify_with_password erin "$(totp "$erin")" erin-pw)
 check "the right directory password with the code is accepted" test "$(jq -r .result <<<"$r")" = accept
-r=$(verify_with_password bob "$(totp "$bob" -1)" "")
+r=$(verify_with_password erin "$(totp "$erin" 1)" "")
 check "an empty password is refused before any bind" test "$(jq -r .error <<<"$r")" = bad_request
 check "no password reached the audit or the log" \
   bash -c "! grep -q -e bob-pw -e wrong-pw '$WORK/authd.log' '$WORK/authd.db'* &&
     ! '$AUTHCTL_BIN' --socket '$SOCK' --json audit | grep -q -e bob-pw -e wrong-pw"
+
+# --- stable identity: a renamed account keeps its app, a new account with the old name gets nothing
+as_ldap_admin() {
+  (source "$WORK/ldap1/env" && LDAPTLS_CACERT=$LDAP_CA "$1" -x -H "$LDAPS_URI" -D "$LDAP_ADMIN_DN" \
+    -y "$LDAP_ADMIN_PASSWORD_FILE" "${@:2}") >/dev/null
+}
+people=$(ldap_var ldap1 LDAP_PEOPLE)
+as_ldap_admin ldapmodrdn -r "uid=bob,$people" "uid=robert"
+out=$(pam_login "$LOGIN" robert "$(totp "$bob" 1)") && rc=0 || rc=$?
+check "bob, renamed to robert in the directory, logs on with his app" test "$rc" -eq 0
+printf 'dn: uid=bob,%s\nobjectClass: inetOrgPerson\nuid: bob\ncn: Bob Neu\nsn: Neu\n' "$people" >"$WORK/newbob.ldif"
+as_ldap_admin ldapadd -f "$WORK/newbob.ldif"
+out=$(pam_login "$LOGIN" bob "$(totp "$bob" -1)") && rc=0 || rc=$?
+check "a new account named bob cannot use the old bob's app" test "$rc" -ne 0
+check "... and shows no credentials" test "$(authctl --json show bob | jq '.credentials | length')" -eq 0
+check "robert's entry shows the app enrolled as bob" \
+  test "$(authctl --json show robert | jq -r '.credentials[0].user')" = bob
 
 # --- StartTLS, and a server whose certificate comes from another CA
 restart_authd "$(ldap_var ldap1 LDAP_URI)"
@@ -147,7 +164,7 @@ for uri in "$(ldap_var ldapx LDAPS_URI)" "$(ldap_var ldapx LDAP_URI)"; do
   out=$(authctl show bob 2>&1) && rc=0 || rc=$?
   check "a certificate from another CA is refused ($uri)" test "$rc" -ne 0
   check "... and authctl says the directory is unavailable" contains "$out" "directory is unavailable"
-  out=$(pam_login "$LOGIN" bob "$(totp "$bob")") && rc=0 || rc=$?
+  out=$(pam_login "$LOGIN" robert "$(totp "$bob")") && rc=0 || rc=$?
   check "... so logons fail secure ($uri)" test "$rc" -ne 0
 done
 

@@ -70,6 +70,7 @@ TEST_CASE("factors tells whether the account must use a second factor") {
 
 TEST_CASE("the directory password: right accepted, wrong refused, checked only after the code") {
   Harness h;
+  h.config.lockout.maxFailures = 10;
   SecretBytes secret = h.enroll("alice");
   h.directory.passwords["alice"] = "s3cret";
 
@@ -80,7 +81,11 @@ TEST_CASE("the directory password: right accepted, wrong refused, checked only a
   CHECK(verifyWithPassword(h, "alice", currentCode(h, secret), "wrong")["result"] == "reject");
   CHECK(h.lastAuditReason("alice") == "wrong_password");
   CHECK(h.directory.passwordChecks == 1);
+  // The code that came with a wrong password is used up: one code buys one password guess.
+  CHECK(verifyWithPassword(h, "alice", currentCode(h, secret), "s3cret")["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "replayed");
 
+  h.now += 30;
   CHECK(verifyWithPassword(h, "alice", currentCode(h, secret), "s3cret")["result"] == "accept");
   CHECK(verifyWithPassword(h, "alice", currentCode(h, secret), "s3cret")["result"] == "reject");
   CHECK(h.lastAuditReason("alice") == "replayed");
@@ -107,7 +112,9 @@ TEST_CASE("wrong passwords count towards the lockout") {
     verifyWithPassword(h, "alice", currentCode(h, secret), "wrong");
   }
   h.now += 30;
+  const int binds = h.directory.passwordChecks;
   CHECK(verifyWithPassword(h, "alice", currentCode(h, secret), "s3cret")["result"] == "locked");
+  CHECK(h.directory.passwordChecks == binds);  // a locked account reaches no directory bind
 }
 
 TEST_CASE("with the directory down every logon fails secure with unavailable") {

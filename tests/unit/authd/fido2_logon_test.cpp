@@ -372,3 +372,17 @@ TEST_CASE("a key logon with the directory password: checked after the key, wrong
   request["password"] = "s3cret";
   CHECK(h.call(request)["result"] == "accept");
 }
+
+TEST_CASE("a group rule that requires UV makes enrolments ask for it unless the admin chose") {
+  Fido2Harness h;
+  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true}};
+  h.directory.accounts["alice"].groups = {"gesundheitsamt"};
+  h.directory.accounts["alice"].displayName = "Alice Amsel";
+  json b = h.call({{"op", "fido2_register_begin"}, {"user", "alice"}});
+  CHECK(b["uv"] == "required");
+  CHECK(b["user_display_name"] == "Alice Amsel");
+  b = h.call({{"op", "fido2_register_begin"}, {"user", "alice"}, {"uv", "discouraged"}});
+  CHECK(b["uv"] == "discouraged");
+  b = h.call({{"op", "fido2_register_begin"}, {"user", "bob"}});
+  CHECK(b["uv"] == "preferred");
+}
