@@ -148,7 +148,8 @@ VerifyAnswer Fido2Logon::commit(StoreTxn& txn, const Fido2AssertionRequest& requ
                                 const Checked& checked, const Caller& caller) {
   VerifyAnswer answer;
   answer.reason = checked.reason;
-  const std::string& user = request.user;
+  // Failures count per account as the directory spells it (see Verifier::commitAttempt).
+  const std::string& user = checked.principal.name.empty() ? request.user : checked.principal.name;
   LockState lock = txn.lockState(user);
   if (lockRemaining(lock, checked.now) > 0) {
     answer.decision = Decision::locked;

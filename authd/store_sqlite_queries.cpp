@@ -13,7 +13,11 @@ namespace {
   "last_used_at, fido2_id, cose_key, cose_alg, aaguid, att_fmt, att_type, sign_count, "       \
   "uv_required, user_handle, clone_suspected, owner"
 // Rows that belong to a Principal (store.h); bound by bindOwner as ?20..?22.
-#define AUTHD_OWNED_BY "((?20 != '' AND owner = ?20) OR (user = ?21 AND (owner = '' OR ?22)))"
+// A row owned under another directory backend ("nss:" after a switch to "ldap:") counts as one
+// without an owner.
+#define AUTHD_OWNED_BY                                                     \
+  "((?20 != '' AND owner = ?20) OR (user = ?21 AND (owner = '' OR ?22 OR " \
+  "substr(owner, 1, instr(owner, ':')) != substr(?20, 1, instr(?20, ':')))))"
 
 std::optional<Fido2CredentialData> fido2Columns(const Query& q) {
   if (q.isNull(11)) return std::nullopt;
@@ -171,7 +175,7 @@ bool claimStep(SqliteDb& db, std::int64_t credentialId, const Principal& user, s
   // A row from before stable ids is bound to the account that just used it.
   Query q = db.query(
       "UPDATE credentials SET last_step = ?1, last_used_at = ?2, "
-      "owner = CASE WHEN owner = '' THEN ?20 ELSE owner END "
+      "owner = CASE WHEN ?20 != '' THEN ?20 ELSE owner END "
       "WHERE id = ?3 AND state = 'active' AND last_step < ?1 AND " AUTHD_OWNED_BY);
   q.bind(1, step).bind(2, now).bind(3, credentialId);
   bindOwner(q, user).run();
@@ -288,7 +292,7 @@ SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const
   // A row from before stable ids is bound to the account that just used it.
   Query write = db.query(
       "UPDATE credentials SET sign_count = ?1, last_used_at = ?2, "
-      "owner = CASE WHEN owner = '' THEN ?4 ELSE owner END WHERE id = ?3");
+      "owner = CASE WHEN ?4 != '' THEN ?4 ELSE owner END WHERE id = ?3");
   write.bind(1, std::int64_t{presented}).bind(2, now).bind(3, credentialId).bind(4, user.id).run();
   return SignCountOutcome::advanced;
 }

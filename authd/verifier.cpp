@@ -88,15 +88,15 @@ Verifier::Prepared Verifier::prepareTotp(const std::string& user, const std::str
   if (!anyCredential) p.reason = "no_credential";
   if (!anyCredential) equalizeTiming(p.now, window);
   if (!p.credentialId && replayed) p.reason = "replayed";
-  if (p.credentialId && password) checkPasswordAfterCode(p, user, *gate.account, *password);
+  if (p.credentialId && password) checkPasswordAfterCode(p, *gate.account, *password);
   return p;
 }
 
 // A locked account binds nothing (the commit answers "locked"); a wrong password keeps the
 // matched step so that the commit uses it up: one observed code buys one password guess.
-void Verifier::checkPasswordAfterCode(Prepared& p, const std::string& user, const Account& account,
+void Verifier::checkPasswordAfterCode(Prepared& p, const Account& account,
                                       const std::string& password) {
-  if (lockRemaining(core_.store.lockState(user), p.now) > 0) {
+  if (lockRemaining(core_.store.lockState(account.name), p.now) > 0) {
     p.credentialId.reset();
     return;
   }
@@ -109,7 +109,9 @@ void Verifier::checkPasswordAfterCode(Prepared& p, const std::string& user, cons
 VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
                                      const Prepared& prepared, const Caller& caller) {
   VerifyAnswer answer;
-  LockState lock = txn.lockState(user);
+  // Failures count per account as the directory spells it: "Alice" and "alice" share a counter.
+  const std::string& lockKey = prepared.principal.name.empty() ? user : prepared.principal.name;
+  LockState lock = txn.lockState(lockKey);
   AuditEvent audit{prepared.now, user,      "verify",       "totp",     prepared.credentialId,
                    "",           "",        caller.service, caller.uid, caller.pid,
                    caller.rhost, caller.tty};
@@ -123,7 +125,7 @@ VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
     answer.decision = Decision::accept;
     answer.reason = "ok";
     answer.credentialId = prepared.credentialId;
-    if (lock.failures != 0) txn.putLockState(LockState{user, 0, 0});
+    if (lock.failures != 0) txn.putLockState(LockState{lockKey, 0, 0});
   } else {
     if (prepared.passwordRefused) {
       txn.claimStep(*prepared.credentialId, prepared.principal, prepared.step, prepared.now);
@@ -179,7 +181,7 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user) {
     // A security key first: clients offer the factors in this order.
     if (fido2 && policy.allows("fido2")) answer.factors.push_back("fido2");
     if (totp && policy.allows("totp")) answer.factors.push_back("totp");
-    answer.retryAfter = lockRemaining(core_.store.lockState(user), core_.clock());
+    answer.retryAfter = lockRemaining(core_.store.lockState(account->name), core_.clock());
     return answer;
   };
   co_return co_await offload(core_.blocking, lookup);

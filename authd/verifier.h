@@ -43,8 +43,7 @@ class Verifier {
   struct Prepared;
   Prepared prepareTotp(const std::string& user, const std::string& code,
                        const std::optional<std::string>& password);
-  void checkPasswordAfterCode(Prepared& p, const std::string& user, const Account& account,
-                              const std::string& password);
+  void checkPasswordAfterCode(Prepared& p, const Account& account, const std::string& password);
   VerifyAnswer commitAttempt(StoreTxn& txn, const std::string& user, const Prepared& prepared,
                              const Caller& caller);
 

@@ -72,3 +72,33 @@ TEST_CASE("rows from before stable ids are bound to the account at its next logo
   rename(h, "alice", "alicia");
   CHECK(h.verify("alicia", currentCode(h, secret, 1))["result"] == "accept");
 }
+
+TEST_CASE("after a switch of directory backend, credentials carry over by name once") {
+  Harness h;
+  SecretBytes secret = h.enroll("alice");
+  const std::int64_t id = h.store->credentials(Principal{"alice", "test:alice"})[0].id;
+  {
+    SqliteDb db(h.dir + "/authd.db", SQLITE_OPEN_READWRITE, 1000);
+    Query q = db.query("UPDATE credentials SET owner = 'nss:1000' WHERE id = ?");
+    q.bind(1, id).run();
+  }
+  CHECK(h.verify("alice", currentCode(h, secret))["result"] == "accept");
+  CHECK(h.store->credential(id)->owner == "test:alice");
+  // Bound now: a later account with the name (same backend, other id) gets nothing.
+  h.directory.accounts["alice"].id = "test:someone-else";
+  CHECK(h.verify("alice", currentCode(h, secret, 1))["result"] == "reject");
+  CHECK(h.lastAuditReason("alice") == "no_credential");
+}
+
+TEST_CASE("failures count per account whatever case the name is typed in") {
+  Harness h;  // locks after 3 failures
+  SecretBytes secret = h.enroll("alice");
+  // A case-insensitive directory (LDAP) finds alice under any spelling.
+  h.directory.accounts["Alice"] = h.directory.accounts["alice"];
+  h.directory.accounts["ALICE"] = h.directory.accounts["alice"];
+  h.verify("alice", "000000");
+  h.verify("Alice", "000000");
+  h.verify("ALICE", "000000");
+  CHECK(h.verify("alice", currentCode(h, secret))["result"] == "locked");
+  CHECK(h.verify("Alice", currentCode(h, secret))["result"] == "locked");
+}
