@@ -10,7 +10,7 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 # The independent FIDO2 verifiers (fido2-tools, python3-fido2) were just installed: tests that
 # would skip without them must fail instead.
-export AUTHD_REQUIRE_VERIFIERS=1
+export AUTHD_REQUIRE_VERIFIERS=1 AUTHD_REQUIRE_SLAPD=1
 run_suite() {
   local dir=$1; shift
   cmake -S . -B "$dir" -DAUTHD_WERROR=ON -DAUTHD_TESTS=ON "$@" >/dev/null

@@ -4,6 +4,7 @@
 
 #include <ldap.h>
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "authd/ldap/ldap_account.h"
@@ -34,8 +35,9 @@ class LdapDirectory final : public Directory {
         servicePassword_(std::move(servicePassword)),
         localAccounts_(std::move(localAccounts)),
         selector_(options.uris, options.retryAfter, std::move(clock)),
-        pool_(selector_, [this](std::size_t server) { return connectService(server); },
-              static_cast<std::size_t>(options.poolSize)) {}
+        pool_(
+            selector_, [this](std::size_t server) { return connectService(server); },
+            static_cast<std::size_t>(options.poolSize)) {}
 
   std::optional<Account> findUser(const std::string& name) override {
     if (!isSearchableLogin(name)) return std::nullopt;

@@ -56,8 +56,7 @@ bool disabledFlagSet(const LdapEntry& entry, const Config::Ldap& options) {
   return (flags & static_cast<std::int64_t>(options.disabledFlagMask)) != 0;
 }
 
-std::string loginName(const LdapEntry& entry, const Config::Ldap& options,
-                      std::string_view login) {
+std::string loginName(const LdapEntry& entry, const Config::Ldap& options, std::string_view login) {
   const std::vector<std::string>* names = entry.find(options.loginAttribute);
   if (names == nullptr) {
     throw DirectoryError("directory entry has no " + options.loginAttribute + " value");
@@ -88,7 +87,8 @@ std::vector<std::string> userAttributes(const Config::Ldap& options) {
 std::string formatGuid(std::string_view bytes) {
   if (bytes.size() != 16) return hex(bytes);
   // Data1 (4 bytes), Data2 and Data3 (2 each) are little-endian; Data4 is a byte string.
-  static constexpr int kOrder[] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
+  static constexpr int kOrder[] = {3,  2, 1, 0,  -1, 5,  4,  -1, 7,  6,
+                                   -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
   std::string out;
   for (int index : kOrder) {
     if (index < 0) {

@@ -1,6 +1,5 @@
 #include "authd/ldap/ldap_connection.h"
 
-#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <mutex>
@@ -42,26 +41,10 @@ void initializeTlsOnce() {
 
 bool isLdapsUri(const std::string& uri) { return ldap_is_ldaps_url(uri.c_str()) != 0; }
 
-// Debian's libldap 2.5 runs the ldaps:// TLS handshake on a blocking socket without any timeout:
-// a server that accepts TCP and then stays silent would hold the thread forever. Socket send and
-// receive timeouts, set as soon as the TCP connection exists, bound every blocking read/write.
-int setSocketTimeouts(LDAP*, Sockbuf* socket, LDAPURLDesc*, sockaddr*, ldap_conncb* callback) {
-  int fd = -1;
-  if (ber_sockbuf_ctrl(socket, LBER_SB_OPT_GET_FD, &fd) != 1 || fd < 0) return LDAP_LOCAL_ERROR;
-  const timeval* timeout = static_cast<const timeval*>(callback->lc_arg);
-  if (::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, sizeof *timeout) != 0 ||
-      ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, timeout, sizeof *timeout) != 0) {
-    return LDAP_LOCAL_ERROR;
-  }
-  return LDAP_SUCCESS;
-}
-
-void noCleanup(LDAP*, Sockbuf*, ldap_conncb*) {}
-
 }  // namespace
 
 LdapConnection::LdapConnection(LDAP* handle, int timeoutMs)
-    : handle_(handle), timeoutMs_(timeoutMs) {}
+    : handle_(handle), timeoutMs_(timeoutMs), socketDeadline_(timeoutMs) {}
 
 std::unique_ptr<LdapConnection> LdapConnection::open(const std::string& uri,
                                                      const LdapConnectionOptions& options) {
@@ -90,9 +73,9 @@ void LdapConnection::configure(const LdapConnectionOptions& options) {
   timeval operationTimeout = toTimeval(options.timeoutMs);
   set(LDAP_OPT_TIMEOUT, &operationTimeout, "operation timeout");
   set(LDAP_OPT_REFERRALS, LDAP_OPT_OFF, "referrals off");
-  socketTimeout_ = operationTimeout;
-  socketTimeouts_ = {&setSocketTimeouts, &noCleanup, &socketTimeout_};
-  set(LDAP_OPT_CONNECT_CB, &socketTimeouts_, "socket timeouts");
+  if (!socketDeadline_.install(handle_)) {
+    throw LdapFailure(LDAP_LOCAL_ERROR, "cannot set socket timeouts");
+  }
   // TLS on this handle only (never the global defaults other connections would inherit).
   int demand = LDAP_OPT_X_TLS_HARD;
   set(LDAP_OPT_X_TLS_REQUIRE_CERT, &demand, "TLS certificate checks");
@@ -136,9 +119,9 @@ SearchResult LdapConnection::search(const SearchRequest& request) {
   attributes.push_back(nullptr);
   timeval timeout = toTimeval(timeoutMs_);
   LDAPMessage* raw = nullptr;
-  int rc = ldap_search_ext_s(handle_, request.base.c_str(), LDAP_SCOPE_SUBTREE,
-                             request.filter.c_str(), attributes.data(), 0, nullptr, nullptr,
-                             &timeout, request.sizeLimit, &raw);
+  int rc =
+      ldap_search_ext_s(handle_, request.base.c_str(), LDAP_SCOPE_SUBTREE, request.filter.c_str(),
+                        attributes.data(), 0, nullptr, nullptr, &timeout, request.sizeLimit, &raw);
   std::unique_ptr<LDAPMessage, MessageFree> message(raw);
   if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
     throw LdapFailure(rc, "search: " + describe(rc));
@@ -159,8 +142,7 @@ LdapEntry LdapConnection::readEntry(LDAPMessage* message) const {
   BerElement* rawBer = nullptr;
   std::unique_ptr<char, MemoryFree> attribute(ldap_first_attribute(handle_, message, &rawBer));
   std::unique_ptr<BerElement, BerFree> ber(rawBer);
-  for (; attribute != nullptr;
-       attribute.reset(ldap_next_attribute(handle_, message, ber.get()))) {
+  for (; attribute != nullptr; attribute.reset(ldap_next_attribute(handle_, message, ber.get()))) {
     std::unique_ptr<berval*, ValuesFree> values(
         ldap_get_values_len(handle_, message, attribute.get()));
     for (berval** value = values.get(); value != nullptr && *value != nullptr; ++value) {

@@ -9,14 +9,15 @@
 #include <string_view>
 
 #include "authd/ldap/ldap_searcher.h"
+#include "authd/ldap/ldap_socket_deadline.h"
 
 namespace authd {
 
 struct LdapConnectionOptions {
-  std::string caFile;      // PEM CA certificates; empty = the system's
-  bool allowPlain = false; // ldap:// without StartTLS
+  std::string caFile;       // PEM CA certificates; empty = the system's
+  bool allowPlain = false;  // ldap:// without StartTLS
   int connectTimeoutMs = 3000;
-  int timeoutMs = 5000;    // each operation
+  int timeoutMs = 5000;  // each operation
 };
 
 class LdapConnection final : public LdapSearcher {
@@ -48,9 +49,7 @@ class LdapConnection final : public LdapSearcher {
 
   LDAP* handle_;
   int timeoutMs_;
-  // libldap keeps a pointer to this (LDAP_OPT_CONNECT_CB): it lives as long as the handle.
-  ldap_conncb socketTimeouts_{};
-  timeval socketTimeout_{};
+  SocketDeadline socketDeadline_;  // libldap points to it: lives as long as the handle
 };
 
 }  // namespace authd

@@ -12,11 +12,11 @@
 namespace authd {
 
 // Reads the service password from options.bindPasswordFile (first line) now; throws
-// std::runtime_error with a clear message when the configuration cannot work (no URIs, plain
-// ldap:// without allow_plain, unreadable password file). Does not connect yet.
+// std::runtime_error with a clear message when the configuration cannot work (no URIs, a URI
+// that is not ldap:// or ldaps://, unreadable password or CA file). Does not connect yet;
+// ldap:// URIs use StartTLS unless allow_plain is set.
 // `localAccounts` answers findUid (socket peers are local processes).
 std::unique_ptr<Directory> makeLdapDirectory(const Config::Ldap& options,
-                                             std::unique_ptr<Directory> localAccounts,
-                                             Clock clock);
+                                             std::unique_ptr<Directory> localAccounts, Clock clock);
 
 }  // namespace authd

@@ -2,7 +2,7 @@
 // A TCP listener on 127.0.0.1 for the failure modes a healthy slapd cannot show:
 //  - silent: accepts TCP connections (kernel backlog) and never answers: timeouts;
 //  - refuseStartTls: answers a StartTLS request with protocolError, and records whether the
-//    client then sent anything else (a bind or search in plain text).
+//    client then sent any other request than an unbind (a bind or search in plain text).
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -55,7 +55,8 @@ class FakeLdapServer {
   bool plainRequestSeen() const { return plainRequests_ > 0; }
 
  private:
-  static constexpr unsigned char kExtendedRequest = 0x77;
+  static constexpr unsigned char kExtendedRequest = 0x77;  // [APPLICATION 23], constructed
+  static constexpr unsigned char kUnbindRequest = 0x42;    // [APPLICATION 2], primitive
 
   void serve() {
     while (!stopping_) {
@@ -75,6 +76,7 @@ class FakeLdapServer {
       std::vector<unsigned char> id;
       unsigned char operation = 0;
       if (!parse(message, id, operation)) return;
+      if (operation == kUnbindRequest) return;  // carries nothing: the client hangs up
       if (operation != kExtendedRequest) {
         ++plainRequests_;
         continue;
@@ -141,5 +143,21 @@ class FakeLdapServer {
   std::atomic<int> startTlsRequests_{0};
   std::atomic<int> plainRequests_{0};
 };
+
+// ldap://127.0.0.1:PORT where nothing listens (a port bound and closed again): connections are
+// refused at once.
+inline std::string refusedLdapUri() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    throw std::runtime_error("cannot pick a free port");
+  }
+  ::close(fd);
+  return "ldap://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+}
 
 }  // namespace authd::testing

@@ -134,8 +134,8 @@ TEST_SUITE("ldap") {
       return isDisabled(entry, options);
     };
     CHECK(withFlags("2"));
-    CHECK(withFlags("514"));  // 0x202: NORMAL_ACCOUNT | ACCOUNTDISABLE
-    CHECK_FALSE(withFlags("512"));  // 0x200: NORMAL_ACCOUNT
+    CHECK(withFlags("514"));          // 0x202: NORMAL_ACCOUNT | ACCOUNTDISABLE
+    CHECK_FALSE(withFlags("512"));    // 0x200: NORMAL_ACCOUNT
     CHECK_FALSE(withFlags("66048"));  // 0x10200: password never expires
     CHECK(withFlags("66050"));
     CHECK(withFlags("not a number"));  // unreadable: fail secure
@@ -195,12 +195,10 @@ TEST_SUITE("ldap") {
   TEST_CASE("memberOf: group names from the first RDN, other types skipped, no duplicates") {
     Config::Ldap options = openLdap();
     LdapEntry entry = alice();
-    entry.attributes["memberof"] = {
-        "cn=gesundheitsamt,ou=groups,dc=stadt,dc=example",
-        "CN=Amt 53\\2C Gesundheit,OU=Gruppen,DC=stadt,DC=example",
-        "ou=not-a-group,dc=stadt,dc=example",
-        "cn=gesundheitsamt,ou=other,dc=stadt,dc=example",
-        "not a dn"};
+    entry.attributes["memberof"] = {"cn=gesundheitsamt,ou=groups,dc=stadt,dc=example",
+                                    "CN=Amt 53\\2C Gesundheit,OU=Gruppen,DC=stadt,DC=example",
+                                    "ou=not-a-group,dc=stadt,dc=example",
+                                    "cn=gesundheitsamt,ou=other,dc=stadt,dc=example", "not a dn"};
     CHECK(groupsFromMemberOf(entry, options) ==
           std::vector<std::string>{"gesundheitsamt", "Amt 53, Gesundheit"});
   }
@@ -222,8 +220,8 @@ TEST_SUITE("ldap") {
     Config::Ldap options = activeDirectory();
     options.disabledAttribute = "lockoutTime";
     std::vector<std::string> wanted = userAttributes(options);
-    for (const char* attribute : {"sAMAccountName", "objectGUID", "displayName", "mail",
-                                  "memberOf", "userAccountControl", "lockoutTime"}) {
+    for (const char* attribute : {"sAMAccountName", "objectGUID", "displayName", "mail", "memberOf",
+                                  "userAccountControl", "lockoutTime"}) {
       CHECK(contains(wanted, attribute));
     }
     CHECK(wanted.size() == 7);

@@ -20,8 +20,7 @@ TEST_SUITE("ldap") {
 
   TEST_CASE("filter values: an injection attempt stays one literal value") {
     CHECK(escapeFilterValue("*)(uid=*") == "\\2A\\29\\28uid=\\2A");
-    CHECK(escapeFilterValue("alice)(|(objectClass=*)") ==
-          "alice\\29\\28|\\28objectClass=\\2A\\29");
+    CHECK(escapeFilterValue("alice)(|(objectClass=*)") == "alice\\29\\28|\\28objectClass=\\2A\\29");
   }
 
   TEST_CASE("filter values: NUL, control bytes, DEL and non-ASCII are escaped, the rest kept") {

@@ -20,8 +20,8 @@ struct Network {
   std::vector<int> searchFailure;   // per server: 0 = answers
   std::vector<std::size_t> connects;
   std::vector<std::size_t> searches;
-  int opened = 0;      // connections opened so far; each gets the next number
-  int lostBelow = 0;   // connections numbered below this lost their TCP connection
+  int opened = 0;     // connections opened so far; each gets the next number
+  int lostBelow = 0;  // connections numbered below this lost their TCP connection
   std::mutex mutex;
 };
 
@@ -65,9 +65,7 @@ struct Fixture {
   }
   std::string search() {
     std::string answeredBy;
-    pool.run([&](LdapSearcher& searcher) {
-      answeredBy = searcher.search({}).entries.front().dn;
-    });
+    pool.run([&](LdapSearcher& searcher) { answeredBy = searcher.search({}).entries.front().dn; });
     return answeredBy;
   }
 };
@@ -193,12 +191,13 @@ TEST_SUITE("ldap") {
       std::atomic<int>& inUse_;
       std::atomic<int>& overlaps_;
     };
-    LdapPool pool(selector,
-                  [&](std::size_t) -> std::unique_ptr<LdapSearcher> {
-                    ++connects;
-                    return std::make_unique<Exclusive>(inUse, overlaps);
-                  },
-                  3);
+    LdapPool pool(
+        selector,
+        [&](std::size_t) -> std::unique_ptr<LdapSearcher> {
+          ++connects;
+          return std::make_unique<Exclusive>(inUse, overlaps);
+        },
+        3);
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&] {
@@ -213,7 +212,8 @@ TEST_SUITE("ldap") {
 
   TEST_CASE("pool: size 0 is refused") {
     ServerSelector selector({"ldap://a"}, 30, [] { return std::int64_t{0}; });
-    CHECK_THROWS_AS(LdapPool(selector, [](std::size_t) { return nullptr; }, 0),
+    CHECK_THROWS_AS(LdapPool(
+                        selector, [](std::size_t) { return nullptr; }, 0),
                     std::invalid_argument);
   }
 }

@@ -17,7 +17,8 @@ using Order = std::vector<std::size_t>;
 
 struct Fixture {
   std::int64_t now = 1000;
-  ServerSelector selector{{"ldaps://dc1", "ldaps://dc2", "ldaps://dc3"}, 30, [this] { return now; }};
+  ServerSelector selector{
+      {"ldaps://dc1", "ldaps://dc2", "ldaps://dc3"}, 30, [this] { return now; }};
 };
 
 }  // namespace
