@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "authd/ldap/ldap_searcher.h"
+#include "authd/log.h"
 
 namespace authd {
 
@@ -35,9 +36,18 @@ bool ServerSelector::isDead(std::size_t server) const {
 }
 
 void ServerSelector::markDead(std::size_t server) {
-  std::int64_t until = clock_() + retryAfter_;
-  std::lock_guard lock(mutex_);
-  deadUntil_.at(server) = until;
+  const std::int64_t now = clock_();
+  bool wasAlive = false;
+  {
+    std::lock_guard lock(mutex_);
+    wasAlive = now >= deadUntil_.at(server);
+    deadUntil_.at(server) = now + retryAfter_;
+  }
+  // Once per outage, so a failover shows in the log before "no directory server answered".
+  if (wasAlive) {
+    log::warning("directory: " + uris_[server] + " did not answer; skipped for " +
+                 std::to_string(retryAfter_) + " s");
+  }
 }
 
 void ServerSelector::markAlive(std::size_t server) {

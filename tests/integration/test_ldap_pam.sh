@@ -181,6 +181,7 @@ for i in $(seq 1 12); do
 done
 check "no key logon failed while the first server went away" test "$failed" -eq 0
 check "the slowest logon stayed within the timeouts (${slowest} ms <= 6000 ms)" test "$slowest" -le 6000
+check "the failover is logged once" test "$(grep -c "$(ldap_var ldap1 LDAPS_URI) did not answer" "$WORK/authd.log")" -eq 1
 "$LDAP_SH" stop "$WORK/ldap2" >/dev/null
 out=$(key_login "$LOGIN" alice) && rc=0 || rc=$?
 check "with no server left, logons fail secure" test "$rc" -ne 0
