@@ -9,24 +9,11 @@
 #include <cstring>
 
 #include "authd/secret_box.h"
+#include "authd/unique_fd.h"
 
 namespace authd {
 
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::string sysError(const std::string& path, const char* what) {
   return path + ": " + what + ": " + std::strerror(errno);
@@ -34,13 +21,13 @@ std::string sysError(const std::string& path, const char* what) {
 
 bool syncParentDirectory(const std::string& path) {
   std::string copy = path;
-  Fd dir(::open(::dirname(copy.data()), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(::dirname(copy.data()), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   return dir.get() >= 0 && ::fsync(dir.get()) == 0;
 }
 
 std::optional<SecretBytes> createKey(const std::string& path, const Random& random,
                                      std::string* error) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     *error = sysError(path, "cannot create key file");
     return std::nullopt;
@@ -58,7 +45,7 @@ std::optional<SecretBytes> createKey(const std::string& path, const Random& rand
 }
 
 std::optional<SecretBytes> readKey(const std::string& path, std::string* error) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   struct stat st {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
     *error = sysError(path, "cannot open key file");

@@ -9,25 +9,13 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "authd/unique_fd.h"
+
 namespace authd {
 
 namespace {
 
 constexpr std::size_t kMaxSecretFileSize = 64 * 1024;
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::runtime_error fileError(const std::string& path, const std::string& what) {
   return std::runtime_error("bind password file " + path + ": " + what);
@@ -50,7 +38,7 @@ SecretBytes readWhole(int fd, std::size_t size, const std::string& path) {
 }  // namespace
 
 SecretBytes readSecretFirstLine(const std::string& path) {
-  FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) throw fileError(path, std::strerror(errno));
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) throw fileError(path, std::strerror(errno));

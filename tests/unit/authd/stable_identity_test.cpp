@@ -25,6 +25,17 @@ void rename(Harness& h, const std::string& from, const std::string& to) {
   h.directory.accounts[to] = account;
 }
 
+std::int64_t aliceCredential(Harness& h) {
+  return h.store->credentials(Principal{"alice", "test:alice"}).at(0).id;
+}
+
+// Rewrites a row's owner as an older database (or another backend) would have stored it.
+void setOwner(Harness& h, std::int64_t credentialId, const std::string& owner) {
+  SqliteDb db(h.dir + "/authd.db", SQLITE_OPEN_READWRITE, 1000);
+  Query q = db.query("UPDATE credentials SET owner = ? WHERE id = ?");
+  q.bind(1, owner).bind(2, credentialId).run();
+}
+
 }  // namespace
 
 TEST_CASE("a renamed account keeps its authenticator app") {
@@ -60,12 +71,8 @@ TEST_CASE("rows from before stable ids are bound to the account at its next logo
   Harness h;
   SecretBytes secret = h.enroll("alice");
   // Make the row look like one written by a version-2 database: no owner.
-  const std::int64_t id = h.store->credentials(Principal{"alice", "test:alice"})[0].id;
-  {
-    SqliteDb db(h.dir + "/authd.db", SQLITE_OPEN_READWRITE, 1000);
-    Query q = db.query("UPDATE credentials SET owner = '' WHERE id = ?");
-    q.bind(1, id).run();
-  }
+  const std::int64_t id = aliceCredential(h);
+  setOwner(h, id, "");
   CHECK(h.store->credential(id)->owner.empty());
   CHECK(h.verify("alice", currentCode(h, secret))["result"] == "accept");
   CHECK(h.store->credential(id)->owner == "test:alice");
@@ -76,12 +83,8 @@ TEST_CASE("rows from before stable ids are bound to the account at its next logo
 TEST_CASE("after a switch of directory backend, credentials carry over by name once") {
   Harness h;
   SecretBytes secret = h.enroll("alice");
-  const std::int64_t id = h.store->credentials(Principal{"alice", "test:alice"})[0].id;
-  {
-    SqliteDb db(h.dir + "/authd.db", SQLITE_OPEN_READWRITE, 1000);
-    Query q = db.query("UPDATE credentials SET owner = 'nss:1000' WHERE id = ?");
-    q.bind(1, id).run();
-  }
+  const std::int64_t id = aliceCredential(h);
+  setOwner(h, id, "nss:1000");
   CHECK(h.verify("alice", currentCode(h, secret))["result"] == "accept");
   CHECK(h.store->credential(id)->owner == "test:alice");
   // Bound now: a later account with the name (same backend, other id) gets nothing.
