@@ -137,6 +137,16 @@ check "no password reached the audit or the log" \
   bash -c "! grep -q -e bob-pw -e wrong-pw '$WORK/authd.log' '$WORK/authd.db'* &&
     ! '$AUTHCTL_BIN' --socket '$SOCK' --json audit | grep -q -e bob-pw -e wrong-pw"
 
+# --- pam_authd with `password`: the VPN-style stack checks the directory password with the code
+VPN=$(pam_service vpn "auth required $PAM_AUTHD_SO socket=$SOCK password factor=totp")
+frank=$(secret_of "$(authctl --json enroll totp frank --no-confirm)")
+out=$(pam_login "$VPN" frank "$(printf 'wrong-pw\n%s' "$(totp "$frank" -1)")") && rc=0 || rc=$?
+check "pam_authd password: a wrong directory password fails the logon" test "$rc" -ne 0
+check "... audited as wrong_password" test "$(last_reason frank)" = wrong_password
+out=$(pam_login "$VPN" frank "$(printf 'frank-pw\n%s' "$(totp "$frank")")") && rc=0 || rc=$?
+check "pam_authd password: the right password and code log on" test "$rc" -eq 0
+check "... after asking for the password" contains "$out" "Password"
+
 # --- stable identity: a renamed account keeps its app, a new account with the old name gets nothing
 as_ldap_admin() {
   (source "$WORK/ldap1/env" && LDAPTLS_CACERT=$LDAP_CA "$1" -x -H "$LDAPS_URI" -D "$LDAP_ADMIN_DN" \
