@@ -65,10 +65,12 @@ ALTER TABLE audit ADD COLUMN tty TEXT NOT NULL DEFAULT '';
 )sql";
 
 // Version 3: credentials belong to the account's stable directory id (entryUUID, objectGUID,
-// uid), not to its login name. Older rows keep owner '' and are bound at their next logon.
+// uid), not to its login name. Older rows keep owner '' and are bound at their next logon. A
+// plain index: SQLite cannot use a partial one (WHERE owner != '') for "owner = ?", and every
+// verify would scan the table.
 constexpr const char* kVersion3 = R"sql(
 ALTER TABLE credentials ADD COLUMN owner TEXT NOT NULL DEFAULT '';
-CREATE INDEX credentials_owner ON credentials (owner) WHERE owner != '';
+CREATE INDEX credentials_owner ON credentials (owner);
 )sql";
 
 constexpr Migration kMigrations[] = {

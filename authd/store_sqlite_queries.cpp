@@ -84,9 +84,11 @@ Query& bindOwner(Query& q, const Principal& p) {
 
 }  // namespace
 
+const char* const kCredentialsOfSql =
+    "SELECT " AUTHD_CREDENTIAL_COLUMNS " FROM credentials WHERE " AUTHD_OWNED_BY " ORDER BY id";
+
 std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const Principal& user) {
-  Query q = db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS " FROM credentials WHERE " AUTHD_OWNED_BY
-                     " ORDER BY id");
+  Query q = db.query(kCredentialsOfSql);
   bindOwner(q, user);
   return credentialRows(q);
 }

@@ -11,6 +11,8 @@
 
 namespace authd::sql {
 
+// The statement behind credentialsOf (every verify runs it), for query-plan checks.
+extern const char* const kCredentialsOfSql;
 std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const Principal& user);
 std::optional<CredentialRecord> credentialById(SqliteDb& db, std::int64_t id);
 std::vector<CredentialRecord> liveCredentials(SqliteDb& db, const std::optional<std::string>& user);

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "authd/store_sqlite_queries.h"
 #include "store_test_support.h"
 
 using authd::Migration;
@@ -69,4 +70,20 @@ TEST_CASE("a database newer than the code is refused untouched") {
   CHECK_THROWS_AS(authd::refuseNewerSchema(db, known), StoreError);
   CHECK(db.scalar("PRAGMA user_version") == 7);
   CHECK_FALSE(hasTable(db, "a"));
+}
+
+// Every verify reads the user's credentials: the lookup must use an index, never scan the table
+// (a partial owner index once made SQLite scan, 7x slower under load; docs/performance.md).
+TEST_CASE("the credentials of an account are found through an index") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  authd::migrateSchema(db);
+  auto plan =
+      db.query((std::string("EXPLAIN QUERY PLAN ") + authd::sql::kCredentialsOfSql).c_str());
+  std::string steps;
+  while (plan.step()) steps += plan.text(3) + "\n";
+  CAPTURE(steps);
+  CHECK(steps.find("SCAN credentials") == std::string::npos);
+  CHECK(steps.find("credentials_owner") != std::string::npos);
+  CHECK(steps.find("credentials_user") != std::string::npos);
 }
