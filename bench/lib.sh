@@ -1,6 +1,7 @@
-# Shared by the benchmark scripts (bench/run.sh, bench/run_fido2.sh); sourced, not run. Reads
-# the knobs both take, and holds their common steps: build, scratch directory with cleanup,
-# authd.toml, nss_wrapper accounts, server start, perf sampling per level and the server's CPU.
+# Shared by the benchmark scripts (bench/run.sh, bench/run_fido2.sh, bench/run_ldap.sh); sourced,
+# not run. Reads the knobs they all take, and holds their common steps: build, scratch directory
+# with cleanup, authd.toml, nss_wrapper accounts, server start and stop, perf sampling per level
+# and the server's CPU.
 # shellcheck shell=bash disable=SC2034  # its variables are for the sourcing scripts
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,9 +61,11 @@ bench_cleanup() {
   rm -rf "$WORK"
 }
 
-# The server's configuration and database directory; a script appends its own sections.
+# The server's configuration and database directory ($1, default $WORK/db); a script appends its
+# own sections.
 bench_write_config() {
-  mkdir -m 0700 "$WORK/db"
+  local db=${1:-$WORK/db}
+  mkdir -m 0700 "$db"
   cat >"$WORK/authd.toml" <<EOF
 [server]
 socket = "$SOCKET"
@@ -75,8 +78,8 @@ max_connections = 4096
 level = "warning"
 
 [store]
-database = "$WORK/db/authd.db"
-key_file = "$WORK/db/secret.key"
+database = "$db/authd.db"
+key_file = "$db/secret.key"
 max_batch = $MAX_BATCH
 EOF
 }
@@ -109,10 +112,12 @@ bench_write_accounts() {
 }
 
 # Starts bench_server ($1) with clock epoch $2 and speedup $3, and waits until load_gen ($4)
-# gets an answer to a ping; exits with the server's log when it does not come up.
+# gets an answer to a ping on $SOCKET; exits with the server's log when it does not come up.
+# Optional: configuration file $5 (default $WORK/authd.toml), log file $6 ($WORK/server.log).
 bench_start_server() {
-  "${WITH_DIRECTORY[@]}" "$1" --config "$WORK/authd.toml" --epoch "$2" --speedup "$3" \
-    2>"$WORK/server.log" &
+  local config=${5:-$WORK/authd.toml} server_log=${6:-$WORK/server.log}
+  "${WITH_DIRECTORY[@]}" "$1" --config "$config" --epoch "$2" --speedup "$3" \
+    2>"$server_log" &
   SERVER_PID=$!
   local ready=0
   for _ in $(seq 1 100); do
@@ -122,9 +127,21 @@ bench_start_server() {
   done
   if [[ $ready -ne 1 ]]; then
     log "bench_server did not come up; its log:"
-    cat "$WORK/server.log" >&2
+    cat "$server_log" >&2
     exit 1
   fi
+}
+
+# Stops the server $SERVER_PID (SIGTERM, bounded wait, SIGKILL) and clears SERVER_PID; for a
+# script that runs several servers.
+bench_stop_server() {
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" || true; fi
+  fi
+  if [[ -n $SERVER_PID ]]; then wait "$SERVER_PID" 2>/dev/null || true; fi
+  SERVER_PID=""
 }
 
 # ---- per-level measurements of the server ------------------------------------------------------

@@ -3,7 +3,13 @@
 
   ldif.py config TEMPLATE SCHEMA_DIR KEY=VALUE...   cn=config LDIF on stdout
   ldif.py data BIND_PASSWORD_FILE [--users N] [--no-seed]   directory entries on stdout
+              [--user-format FMT] [--user-first N] [--groups-per-user K]
   ldif.py hash PASSWORD_FILE                        {SSHA} hash of the file's password
+
+Generated users (--users N): numbers FIRST .. FIRST+N-1 (--user-first, default 1), uid FMT % number
+(--user-format, default user%05d; bench%04d --user-first 0 gives bench/bench_user.h's names),
+password "pw-<uid>". Each is in telearbeit (odd number) or gesundheitsamt (even), and with
+--groups-per-user K (default 1, at most 11) in K-1 more of the groups team00 .. team09.
 
 The data is loaded with slapadd, which bypasses the memberof overlay, so memberOf is computed
 here from the group members exactly as the overlay would (direct memberships only: frank gets
@@ -13,6 +19,7 @@ mobilarbeit, and the group mobilarbeit gets telearbeit; nesting is left to the c
 import base64
 import hashlib
 import os
+import re
 import uuid
 import string
 import sys
@@ -27,6 +34,9 @@ POLICY_DN = "cn=default,ou=policies," + SUFFIX
 SCHEMAS = ("core", "cosine", "inetorgperson", "nis")
 USERS_GID = 20000
 GENERATED_UID_BASE = 100000
+GENERATED_FORMAT = "user%05d"
+TEAMS = 10  # extra groups of generated users: team00 .. team09
+MAX_GROUPS_PER_USER = 1 + TEAMS
 
 # uid, cn, groups (groupOfNames), extra attributes. uidNumbers follow the list from 20001 (the
 # same numbers as tests/integration/lib.sh). Passwords are "<uid>-pw".
@@ -96,7 +106,14 @@ def person(uid, cn, uid_number, password, extra):
     ] + extra
 
 
-def build_data(bind_password, users, seed):
+def generated_groups(number, groups_per_user):
+    """The alternation group, then groups_per_user - 1 distinct teams (round robin)."""
+    groups = ["telearbeit" if number % 2 else "gesundheitsamt"]
+    return groups + [f"team{(number + j) % TEAMS:02d}" for j in range(groups_per_user - 1)]
+
+
+def build_data(bind_password, users, seed, user_format=GENERATED_FORMAT, user_first=1,
+               groups_per_user=1):
     """Returns the LDIF text: tree, service account, people, groups (parents first)."""
     out = [
         entry(SUFFIX, [("objectClass", "dcObject"), ("objectClass", "organization"),
@@ -120,10 +137,10 @@ def build_data(bind_password, users, seed):
             members[name] = []
         for index, (uid, cn, groups, extra) in enumerate(SEED_PEOPLE):
             people.append((uid, cn, 20001 + index, f"{uid}-pw", groups, extra))
-    for i in range(1, users + 1):
-        uid = f"user{i:05d}"
-        group = "telearbeit" if i % 2 else "gesundheitsamt"
-        people.append((uid, f"User {i:05d}", GENERATED_UID_BASE + i, f"pw-{uid}", [group], []))
+    for i in range(user_first, user_first + users):
+        uid = user_format % i
+        people.append((uid, f"User {i:05d}", GENERATED_UID_BASE + i, f"pw-{uid}",
+                       generated_groups(i, groups_per_user), []))
 
     for uid, _, _, _, groups, _ in people:
         for g in groups:
@@ -166,21 +183,36 @@ def build_config(template_path, schema_dir, values):
     return text.replace("#@SCHEMAS@\n", "\n".join(schemas))
 
 
+def user_format_ok(fmt):
+    """One decimal conversion among characters that need no escaping in a DN or a filter."""
+    return re.fullmatch(r"[A-Za-z0-9._-]*%0?[1-9]?d[A-Za-z0-9._-]*", fmt) is not None
+
+
+def parse_data_options(rest):
+    options = {"users": 0, "seed": True}
+    numbers = {"--users": "users", "--user-first": "user_first",
+               "--groups-per-user": "groups_per_user"}
+    while rest:
+        if rest[0] in numbers and len(rest) > 1 and rest[1].isdigit():
+            options[numbers[rest[0]]], rest = int(rest[1]), rest[2:]
+        elif rest[0] == "--user-format" and len(rest) > 1 and user_format_ok(rest[1]):
+            options["user_format"], rest = rest[1], rest[2:]
+        elif rest[0] == "--no-seed":
+            options["seed"], rest = False, rest[1:]
+        else:
+            sys.exit(f"ldif.py: bad or unknown argument {rest[0]!r}")
+    if not 1 <= options.get("groups_per_user", 1) <= MAX_GROUPS_PER_USER:
+        sys.exit(f"ldif.py: --groups-per-user takes 1..{MAX_GROUPS_PER_USER}")
+    return options
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "config":
         values = dict(arg.split("=", 1) for arg in argv[3:])
         values.update(SUFFIX=SUFFIX, ADMIN_DN=ADMIN_DN, BIND_DN=BIND_DN, POLICY_DN=POLICY_DN)
         sys.stdout.write(build_config(argv[1], argv[2], values))
     elif len(argv) >= 2 and argv[0] == "data":
-        users, seed, rest = 0, True, argv[2:]
-        while rest:
-            if rest[0] == "--users" and len(rest) > 1 and rest[1].isdigit():
-                users, rest = int(rest[1]), rest[2:]
-            elif rest[0] == "--no-seed":
-                seed, rest = False, rest[1:]
-            else:
-                sys.exit(f"ldif.py: unknown argument {rest[0]!r}")
-        sys.stdout.write(build_data(read_password(argv[1]), users, seed))
+        sys.stdout.write(build_data(read_password(argv[1]), **parse_data_options(argv[2:])))
     elif len(argv) == 2 and argv[0] == "hash":
         print(ssha(read_password(argv[1])))
     else:

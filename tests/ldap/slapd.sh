@@ -4,7 +4,8 @@
 #
 #   slapd.sh ca DIR
 #   slapd.sh start DIR [--ca CADIR] [--server-ca OTHERCADIR] [--users N] [--no-seed]
-#                      [--loglevel LEVEL]
+#                      [--loglevel LEVEL] [--user-format FMT] [--user-first N]
+#                      [--groups-per-user K]
 #   slapd.sh wrong-ca DIR [start options]     start, certificate from DIR/wrong-ca instead
 #   slapd.sh stop DIR | restart DIR | status DIR
 #   slapd.sh mark DIR                         prints the log offset for `ops --since`
@@ -34,7 +35,7 @@ die() {
 }
 
 usage() {
-  sed -n '4,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -260,7 +261,7 @@ write_env() {
 
 cmd_start() {
   [[ $# -ge 1 ]] || usage
-  local dir cadir="" server_cadir="" users=0 seed=yes loglevel=stats
+  local dir cadir="" server_cadir="" users=0 seed=yes loglevel=stats generated=()
   dir=$(abs_dir "$1")
   shift
   while [[ $# -gt 0 ]]; do
@@ -270,6 +271,9 @@ cmd_start() {
     --users) users=${2:?--users needs a number} && shift 2 ;;
     --no-seed) seed=no && shift ;;
     --loglevel) loglevel=${2:?--loglevel needs a level} && shift 2 ;;
+    # Generated users' names and groups (ldif.py checks the values; see its usage).
+    --user-format | --user-first | --groups-per-user)
+      generated+=("$1" "${2:?$1 needs a value}") && shift 2 ;;
     *) die "unknown option for start: $1" ;;
     esac
   done
@@ -296,7 +300,7 @@ cmd_start() {
   [[ -s $cadir/bind.password ]] || new_password "$cadir/bind.password"
   (umask 077 && cp "$cadir/bind.password" "$dir/bind.password")
 
-  local seed_args=(--users "$users")
+  local seed_args=(--users "$users" "${generated[@]}")
   [[ $seed == yes ]] || seed_args+=(--no-seed)
   python3 "$HERE/ldif.py" config "$HERE/config.ldif.in" "$SCHEMA_DIR" \
     "DIR=$dir" "MODULE_DIR=$MODULE_DIR" "SERVER_CA_PEM=$server_cadir/ca.pem" \
