@@ -53,6 +53,12 @@ cmd_ca() {
   dir=$(abs_dir "$1")
   (
     flock -w 10 9 || die "timed out waiting for the lock on $dir"
+    # Servers sharing a CA share the service account's password, as replicas of one directory
+    # do: made here, under the lock and renamed into place, so concurrent starts read it whole.
+    if [[ ! -s $dir/bind.password ]]; then
+      new_password "$dir/bind.password.tmp"
+      mv "$dir/bind.password.tmp" "$dir/bind.password"
+    fi
     [[ -s $dir/ca.pem && -s $dir/ca.key ]] && exit 0
     local tag
     tag=$(openssl rand -hex 4)
@@ -296,9 +302,7 @@ cmd_start() {
   (umask 077 && mkdir -p "$dir/slapd.d")
   issue_server_cert "$server_cadir" "$dir/tls"
   new_password "$dir/admin.password"
-  # Servers sharing a CA share the service account's password, as replicas of one directory do.
-  [[ -s $cadir/bind.password ]] || new_password "$cadir/bind.password"
-  (umask 077 && cp "$cadir/bind.password" "$dir/bind.password")
+  (umask 077 && cp "$cadir/bind.password" "$dir/bind.password")  # made by cmd_ca
 
   local seed_args=(--users "$users" "${generated[@]}")
   [[ $seed == yes ]] || seed_args+=(--no-seed)
