@@ -9,13 +9,13 @@
 #   ldap-warm  the same with cache_ttl = 3600, measured after one verify of every user (a pass
 #              that the other two get as well, so that the three databases match)
 #   nss        bench/run.sh's setting (nss_wrapper, the default cache): the baseline
-# At each concurrency level the three are measured one after the other (an idle server costs
-# nothing), so all three see the same machine, and that BENCH_ROUNDS times; the table shows the
-# medians over the rounds, and the p99 differences are taken per round. Prints logons/s, p50/p99 latency, CPU per logon of
-# authd and of slapd, and the LDAP operations each logon cost (SRCH and BIND requests in slapd's
-# log over the level, counted by slapd.sh ops, divided by the verifications). Only loopback and
-# Unix sockets are used; every loop is bounded; slapd, the servers and the scratch directory go
-# whatever happens.
+# At each concurrency level the three run one after the other (an idle server costs nothing), so
+# all three see the same machine, and that BENCH_ROUNDS times; every run starts after a sync. The
+# table shows medians over the rounds of logons/s, p50/p99 latency and CPU per logon of authd and
+# of slapd, and the LDAP operations per logon (SRCH and BIND requests in slapd's log during the
+# runs, counted by slapd.sh ops, over the verifications); the p99 differences to nss are taken per
+# round. Only loopback and Unix sockets are used; every loop is bounded; slapd, the servers and
+# the scratch directory go whatever happens.
 #
 # Knobs (environment): BENCH_USERS (10000), BENCH_SPEEDUP (200), BENCH_REQUESTS (verifications
 # per run, 50000), BENCH_MAX_SECONDS (per run, 60), BENCH_ROUNDS (runs per directory and level,
