@@ -25,12 +25,16 @@ namespace fs = std::filesystem;
 
 // The configured backend behind the lookup cache. The cache ages in real time even when the
 // verification clock is injected (benchmark).
+std::unique_ptr<Directory> makeBackend(const Config& config) {
+  return config.directory.backend == "ldap"
+             ? makeLdapDirectory(config.ldap, makeNssDirectory(), systemClock())
+             : makeNssDirectory();
+}
+
 std::unique_ptr<Directory> openDirectory(const Config& config) {
   std::unique_ptr<Directory> backend;
   try {
-    backend = config.directory.backend == "ldap"
-                  ? makeLdapDirectory(config.ldap, makeNssDirectory(), systemClock())
-                  : makeNssDirectory();
+    backend = makeBackend(config);
   } catch (const std::exception& e) {
     log::error(std::string("directory: ") + e.what());
     return nullptr;
@@ -48,16 +52,30 @@ void makeParentDirectory(const std::string& path, fs::perms perms) {
 }
 
 // A database without its key file would be unreadable: refuse rather than mint a new key.
+bool keyFileMissing(const Config& config, std::string* error) {
+  if (fs::exists(config.store.keyFile) || !fs::exists(config.store.database)) return false;
+  *error = config.store.keyFile + ": missing, but the database " + config.store.database +
+           " exists; restore the key file from backup";
+  return true;
+}
+
 std::optional<SecretBytes> loadKey(const Config& config, std::string* error) {
-  if (!fs::exists(config.store.keyFile) && fs::exists(config.store.database)) {
-    *error = config.store.keyFile + ": missing, but the database " + config.store.database +
-             " exists; restore the key file from backup";
-    return std::nullopt;
-  }
+  if (keyFileMissing(config, error)) return std::nullopt;
   return loadOrCreateKeyFile(config.store.keyFile, systemRandom(), error);
 }
 
 }  // namespace
+
+std::string checkStartupFiles(const Config& config) {
+  std::string error;
+  if (keyFileMissing(config, &error) || !loadAttestationTrust(config, &error)) return error;
+  try {
+    makeBackend(config);
+  } catch (const std::exception& e) {
+    return std::string("directory: ") + e.what();
+  }
+  return "";
+}
 
 int runDaemon(const Config& config, Clock clock) {
   makeParentDirectory(config.server.socket, fs::perms(0755));

@@ -2,6 +2,8 @@
 // Runs authd until SIGINT/SIGTERM: key file, store, directory, worker pool, listener.
 // main() calls it with the system clock; the benchmark server with a faster clock.
 
+#include <string>
+
 #include "authd/config.h"
 #include "authd/random.h"
 
@@ -9,5 +11,10 @@ namespace authd {
 
 // Returns the process exit code. Throws on setup failures it cannot describe better.
 int runDaemon(const Config& config, Clock clock);
+
+// What --check-config adds to the file's syntax check: the files start reads before it serves
+// (a database without its key file, fido2.ca_file, the LDAP URIs, ca_file and service password
+// file), without creating a file or connecting anywhere. "" when start would get past them.
+std::string checkStartupFiles(const Config& config);
 
 }  // namespace authd

@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (checkOnly) {
+    if (std::string problem = checkStartupFiles(config); !problem.empty()) {
+      std::cerr << "authd: " << problem << "\n";
+      return 1;
+    }
     std::cout << configPath << ": configuration is valid\n";
     return 0;
   }

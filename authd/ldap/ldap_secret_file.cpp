@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -43,6 +44,13 @@ SecretBytes readSecretFirstLine(const std::string& path) {
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) throw fileError(path, std::strerror(errno));
   if (!S_ISREG(status.st_mode)) throw fileError(path, "not a regular file");
+  // Every local user could read the directory's service password (or replace it).
+  if ((status.st_mode & S_IRWXO) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
+    throw fileError(path, std::string("other users may access it (mode ") + mode +
+                              "); chmod o-rwx, e.g. 0600 owned by root");
+  }
   if (static_cast<std::size_t>(status.st_size) > kMaxSecretFileSize) {
     throw fileError(path, "larger than 64 KiB");
   }

@@ -83,6 +83,27 @@ write_accounts
 restart_authd "$(ldap_var ldap1 LDAPS_URI)"
 LOGIN=$(pam_service login "auth required $PAM_AUTHD_SO socket=$SOCK")
 
+# --- --check-config reads what start reads (no connection): the password file and the CA
+out=$("$AUTHD_BIN" --check-config --config "$WORK/authd.toml" 2>&1) && rc=0 || rc=$?
+check "--check-config accepts the running configuration" test "$rc" -eq 0
+cp "$(ldap_var ldap1 LDAP_BIND_PASSWORD_FILE)" "$WORK/open.password"
+chmod 0644 "$WORK/open.password"
+sed "s|^bind_password_file = .*|bind_password_file = \"$WORK/open.password\"|" \
+  "$WORK/authd.toml" >"$WORK/open.toml"
+out=$("$AUTHD_BIN" --check-config --config "$WORK/open.toml" 2>&1) && rc=0 || rc=$?
+check "--check-config refuses a password file every user may read" test "$rc" -eq 1
+check "... and says why" contains "$out" "other users may access it (mode 0644)"
+check "... without printing the password" \
+  bash -c '! grep -qF -- "$1" <<<"$2"' _ "$(cat "$WORK/open.password")" "$out"
+sed "s|^ca_file = .*|ca_file = \"$WORK/no-such-ca.pem\"|" "$WORK/authd.toml" >"$WORK/noca.toml"
+out=$("$AUTHD_BIN" --check-config --config "$WORK/noca.toml" 2>&1) && rc=0 || rc=$?
+check "--check-config refuses a missing ca_file" test "$rc" -eq 1
+check "... naming it" contains "$out" "no-such-ca.pem cannot be read"
+sed "s|^key_file = .*|key_file = \"$WORK/lost.key\"|" "$WORK/authd.toml" >"$WORK/nokey.toml"
+out=$("$AUTHD_BIN" --check-config --config "$WORK/nokey.toml" 2>&1) && rc=0 || rc=$?
+check "--check-config refuses a database whose key file is missing" test "$rc" -eq 1
+check "... and creates no new key" test ! -e "$WORK/lost.key"
+
 # --- directory entry and policy as the admin sees them
 shown=$(authctl --json show dave)
 check "authctl show reads dave's entry over ldaps" test "$(jq -r .account.display_name <<<"$shown")" = "Dave Dorn"

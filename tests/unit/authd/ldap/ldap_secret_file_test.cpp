@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -49,6 +50,18 @@ TEST_SUITE("ldap") {
     CHECK_THROWS_AS(readSecretFirstLine(TempFile("\nsecond").path()), std::runtime_error);
     CHECK_THROWS_AS(readSecretFirstLine("/nonexistent/authd/password"), std::runtime_error);
     CHECK_THROWS_AS(readSecretFirstLine("/tmp"), std::runtime_error);
+  }
+
+  TEST_CASE("a file other users may read or write is refused, group access is the admin's call") {
+    TempFile file("s3cret\n");
+    for (mode_t mode : {0604, 0602, 0601, 0644, 0666}) {
+      CAPTURE(mode);
+      REQUIRE(::chmod(file.path().c_str(), mode) == 0);
+      CHECK_THROWS_WITH_AS(readSecretFirstLine(file.path()),
+                           doctest::Contains("other users may access it"), std::runtime_error);
+    }
+    REQUIRE(::chmod(file.path().c_str(), 0640) == 0);
+    CHECK(text(readSecretFirstLine(file.path())) == "s3cret");
   }
 
   TEST_CASE("a huge file is refused") {
