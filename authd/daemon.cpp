@@ -26,9 +26,11 @@ namespace fs = std::filesystem;
 // The configured backend behind the lookup cache. The cache ages in real time even when the
 // verification clock is injected (benchmark).
 std::unique_ptr<Directory> makeBackend(const Config& config) {
-  return config.directory.backend == "ldap"
-             ? makeLdapDirectory(config.ldap, makeNssDirectory(), systemClock())
-             : makeNssDirectory();
+  if (config.directory.backend != "ldap") return makeNssDirectory();
+  GroupUse groupUse = config.policy.mfaGroups.empty() && config.policy.groups.empty()
+                          ? GroupUse::informational
+                          : GroupUse::decidesPolicy;
+  return makeLdapDirectory(config.ldap, groupUse, makeNssDirectory(), systemClock());
 }
 
 std::unique_ptr<Directory> openDirectory(const Config& config) {

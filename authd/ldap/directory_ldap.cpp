@@ -4,6 +4,7 @@
 
 #include <ldap.h>
 
+#include <atomic>
 #include <cstdio>
 #include <stdexcept>
 
@@ -29,9 +30,10 @@ LdapConnectionOptions connectionOptions(const Config::Ldap& options) {
 
 class LdapDirectory final : public Directory {
  public:
-  LdapDirectory(const Config::Ldap& options, SecretBytes servicePassword,
+  LdapDirectory(const Config::Ldap& options, GroupUse groupUse, SecretBytes servicePassword,
                 std::unique_ptr<Directory> localAccounts, Clock clock)
       : options_(options),
+        groupsDecidePolicy_(groupUse == GroupUse::decidesPolicy),
         servicePassword_(std::move(servicePassword)),
         localAccounts_(std::move(localAccounts)),
         selector_(options.uris, options.retryAfter, std::move(clock)),
@@ -88,10 +90,33 @@ class LdapDirectory final : public Directory {
     }
     Account account = accountFromEntry(found.entries.front(), options_, name);
     if (options_.groupMode == "search") account.groups = searchGroups(searcher, options_, account);
+    confirmGroupsVisible(searcher, account);
     return account;
   }
 
+  // "No groups" is only believable once some lookup has shown groups, or one probe has shown
+  // that memberships are visible at all; until then a group policy would exempt everybody.
+  void confirmGroupsVisible(LdapSearcher& searcher, const Account& account) {
+    if (!groupsDecidePolicy_ || groupsSeen_.load()) return;
+    if (account.groups.empty() && !membershipsVisible(searcher, options_)) {
+      throw DirectoryError(invisibleGroupsMessage());
+    }
+    groupsSeen_.store(true);
+  }
+
+  std::string invisibleGroupsMessage() const {
+    bool memberOf = options_.groupMode == "member_of";
+    return "the service account sees no group membership at all (no " +
+           (memberOf ? "entry below user_base with " + options_.memberOfAttribute
+                     : "group with " + options_.groupMemberAttribute) +
+           "): it may not read that attribute" +
+           (memberOf ? ", or the memberof overlay is missing" : "") +
+           "; refusing to treat accounts as members of no group while [policy] names groups";
+  }
+
   const Config::Ldap options_;
+  const bool groupsDecidePolicy_;
+  std::atomic<bool> groupsSeen_{false};
   const SecretBytes servicePassword_;
   std::unique_ptr<Directory> localAccounts_;
   ServerSelector selector_;
@@ -144,15 +169,15 @@ void validate(const Config::Ldap& options) {
 
 }  // namespace
 
-std::unique_ptr<Directory> makeLdapDirectory(const Config::Ldap& options,
+std::unique_ptr<Directory> makeLdapDirectory(const Config::Ldap& options, GroupUse groupUse,
                                              std::unique_ptr<Directory> localAccounts,
                                              Clock clock) {
   validate(options);
   if (!localAccounts || !clock) throw std::invalid_argument("ldap: local accounts and clock");
   SecretBytes password;
   if (!options.bindDn.empty()) password = readSecretFirstLine(options.bindPasswordFile);
-  return std::make_unique<LdapDirectory>(options, std::move(password), std::move(localAccounts),
-                                         std::move(clock));
+  return std::make_unique<LdapDirectory>(options, groupUse, std::move(password),
+                                         std::move(localAccounts), std::move(clock));
 }
 
 }  // namespace authd

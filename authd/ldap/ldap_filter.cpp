@@ -30,6 +30,10 @@ std::string userSearchFilter(std::string_view userFilter, std::string_view login
   return "(&" + parenthesized(userFilter) + equalityItem(loginAttribute, login) + ")";
 }
 
+std::string presenceFilter(std::string_view filter, std::string_view attribute) {
+  return "(&" + parenthesized(filter) + "(" + std::string(attribute) + "=*))";
+}
+
 std::string memberSearchFilter(std::string_view groupFilter, std::string_view memberAttribute,
                                const std::vector<std::string>& members) {
   std::string anyMember = "(|";

@@ -20,6 +20,9 @@ bool isSearchableLogin(std::string_view login);
 std::string userSearchFilter(std::string_view userFilter, std::string_view loginAttribute,
                              std::string_view login);
 
+// (&FILTER(ATTRIBUTE=*)): entries of FILTER that carry ATTRIBUTE (both from the configuration)
+std::string presenceFilter(std::string_view filter, std::string_view attribute);
+
 // (&GROUP_FILTER(|(MEMBER_ATTRIBUTE=escaped v1)(MEMBER_ATTRIBUTE=escaped v2)...))
 std::string memberSearchFilter(std::string_view groupFilter, std::string_view memberAttribute,
                                const std::vector<std::string>& members);

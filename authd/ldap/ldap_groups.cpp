@@ -61,6 +61,17 @@ bool membersAreNames(const Config::Ldap& options) {
 
 }  // namespace
 
+bool membershipsVisible(LdapSearcher& searcher, const Config::Ldap& options) {
+  bool memberOf = options.groupMode == "member_of";
+  SearchRequest probe{memberOf || options.groupBase.empty() ? options.userBase : options.groupBase,
+                      memberOf ? presenceFilter(options.userFilter, options.memberOfAttribute)
+                               : presenceFilter(options.groupFilter, options.groupMemberAttribute),
+                      {"1.1"},  // RFC 4511 §4.5.1.8: no attributes
+                      1};
+  SearchResult result = searcher.search(probe);
+  return !result.entries.empty() || result.truncated;
+}
+
 std::vector<std::string> searchGroups(LdapSearcher& searcher, const Config::Ldap& options,
                                       const Account& account) {
   GroupCollector collector(searcher, options);

@@ -24,4 +24,11 @@ constexpr std::size_t kMaxGroups = 1000;
 std::vector<std::string> searchGroups(LdapSearcher& searcher, const Config::Ldap& options,
                                       const Account& account);
 
+// Whether the service account sees any group membership at all: ONE search, size limit 1, no
+// attributes, for an entry of userFilter below userBase carrying memberOfAttribute (member_of),
+// or a group of groupFilter below groupBase carrying groupMemberAttribute (search). LDAP returns
+// what the account may not read as absent, and a server without the memberof overlay has no
+// memberOf: either way every account would look like a member of no group.
+bool membershipsVisible(LdapSearcher& searcher, const Config::Ldap& options);
+
 }  // namespace authd

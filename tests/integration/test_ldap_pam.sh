@@ -188,6 +188,8 @@ check "robert's entry shows the app enrolled as bob" \
 # --- StartTLS, and a server whose certificate comes from another CA
 restart_authd "$(ldap_var ldap1 LDAP_URI)"
 check "StartTLS on ldap:// works" test "$(authctl --json show bob | jq -r .account.name)" = bob
+factors=$(request '{"v":1,"id":1,"op":"factors","user":"frank"}')
+check "frank needs no second factor (in no MFA group)" test "$(jq -r .mfa <<<"$factors")" = false
 "$LDAP_SH" wrong-ca "$WORK/ldapx" --ca "$WORK/ca" >/dev/null 2>&1
 LDAP_DIRS+=("$WORK/ldapx")
 for uri in "$(ldap_var ldapx LDAPS_URI)" "$(ldap_var ldapx LDAP_URI)"; do
@@ -198,6 +200,25 @@ for uri in "$(ldap_var ldapx LDAPS_URI)" "$(ldap_var ldapx LDAP_URI)"; do
   out=$(pam_login "$LOGIN" robert "$(totp "$bob")") && rc=0 || rc=$?
   check "... so logons fail secure ($uri)" test "$rc" -ne 0
 done
+
+# --- memberOf hidden from the service account (an ACL): with a group policy, nobody may look
+# group-less, which would exempt them from MFA or from their group's rule
+start_ldap ldap3
+(source "$WORK/ldap3/env" && ldapmodify -x -H "$LDAP_URI" -D cn=admin,cn=config \
+  -y "$LDAP_ADMIN_PASSWORD_FILE" >/dev/null) <<'LDIF'
+dn: olcDatabase={1}mdb,cn=config
+changetype: modify
+add: olcAccess
+olcAccess: {0}to attrs=memberOf by * none
+LDIF
+restart_authd "$(ldap_var ldap3 LDAPS_URI)"
+factors=$(request '{"v":1,"id":1,"op":"factors","user":"frank"}')
+check "memberOf unreadable: frank is not exempted, the lookup fails secure" \
+  test "$(jq -r .error <<<"$factors")" = unavailable
+factors=$(request '{"v":1,"id":1,"op":"factors","user":"alice"}')
+check "... alice (health office) cannot slip out of her rule either" \
+  test "$(jq -r .error <<<"$factors")" = unavailable
+check "... and authd's log says why" contains "$(cat "$WORK/authd.log")" "sees no group membership at all"
 
 # --- failover: the first server stops in the middle of a run of key logons
 restart_authd "$(ldap_var ldap1 LDAPS_URI)" "$(ldap_var ldap2 LDAPS_URI)"

@@ -39,7 +39,7 @@ Config::Ldap validOptions() {
 }
 
 std::unique_ptr<Directory> make(const Config::Ldap& options) {
-  return makeLdapDirectory(options, std::make_unique<NoLocalAccounts>(),
+  return makeLdapDirectory(options, GroupUse::informational, std::make_unique<NoLocalAccounts>(),
                            [] { return std::int64_t{1000}; });
 }
 

@@ -59,8 +59,13 @@ struct TestClock {
   }
 };
 
-std::unique_ptr<Directory> directory(const Config::Ldap& options, TestClock clock = {}) {
-  return makeLdapDirectory(options, std::make_unique<NoLocalAccounts>(), clock.clock());
+std::unique_ptr<Directory> directory(const Config::Ldap& options, TestClock clock = {},
+                                     GroupUse groupUse = GroupUse::informational) {
+  return makeLdapDirectory(options, groupUse, std::make_unique<NoLocalAccounts>(), clock.clock());
+}
+
+std::unique_ptr<Directory> policyDirectory(const Config::Ldap& options) {
+  return directory(options, {}, GroupUse::decidesPolicy);
 }
 
 using Groups = std::vector<std::string>;
@@ -116,6 +121,50 @@ TEST_SUITE("slapd") {
     REQUIRE(erin);
     CHECK_FALSE(erin->disabled);
     CHECK(erin->groups.empty());
+  }
+
+  TEST_CASE("slapd: group policy: 'no groups' is believed after one probe, or after any groups") {
+    if (!slapdAvailable()) return;
+    Slapd& server = sharedSlapd();
+    Config::Ldap options = optionsFor(server, server.ldapsUri());
+    auto ldap = policyDirectory(options);
+    std::string mark = server.mark();
+    std::optional<Account> erin = ldap->findUser("erin");
+    REQUIRE(erin);
+    CHECK(erin->groups.empty());
+    CHECK(server.requestsSince(mark) == "SRCH=2 BIND=1");  // service bind, user, probe
+    mark = server.mark();
+    REQUIRE(ldap->findUser("erin"));
+    CHECK(server.requestsSince(mark) == "SRCH=1 BIND=0");  // probed once per directory
+    auto afterGroups = policyDirectory(options);
+    REQUIRE(afterGroups->findUser("alice"));
+    mark = server.mark();
+    REQUIRE(afterGroups->findUser("erin"));
+    CHECK(server.requestsSince(mark) == "SRCH=1 BIND=0");  // alice's groups proved visibility
+  }
+
+  TEST_CASE("slapd: memberships the service account may not read fail secure under a policy") {
+    if (!slapdAvailable()) return;
+    Slapd server;
+    REQUIRE(
+        server.modifyConfig("dn: olcDatabase={1}mdb,cn=config\n"
+                            "changetype: modify\n"
+                            "add: olcAccess\n"
+                            "olcAccess: {0}to attrs=memberOf,member by * none\n"));
+    Config::Ldap options = optionsFor(server, server.ldapsUri());
+    // Plain LDAP: the hidden attribute is simply absent.
+    std::optional<Account> alice = directory(options)->findUser("alice");
+    REQUIRE(alice);
+    CHECK(alice->groups.empty());
+    // With a group policy that would exempt her from its rules: an error, never "no groups".
+    CHECK_THROWS_WITH_AS(policyDirectory(options)->findUser("alice"),
+                         doctest::Contains("sees no group membership at all"), DirectoryError);
+    CHECK_THROWS_AS(policyDirectory(options)->findUser("erin"), DirectoryError);
+    options.groupMode = "search";
+    CHECK_THROWS_WITH_AS(policyDirectory(options)->findUser("frank"),
+                         doctest::Contains("no group with member"), DirectoryError);
+    // Unknown accounts stay unknown: nothing to exempt.
+    CHECK_FALSE(policyDirectory(options)->findUser("nobody-here"));
   }
 
   TEST_CASE("slapd: unknown names and filter injection find nobody") {

@@ -21,6 +21,13 @@ TEST_SUITE("ldap") {
     CHECK(userSearchFilter("", "uid", "bob") == "(&(uid=bob))");
   }
 
+  TEST_CASE("a presence filter ANDs the configured filter with ATTRIBUTE=*") {
+    CHECK(presenceFilter("(objectClass=inetOrgPerson)", "memberOf") ==
+          "(&(objectClass=inetOrgPerson)(memberOf=*))");
+    CHECK(presenceFilter("objectClass=group", "member") == "(&(objectClass=group)(member=*))");
+    CHECK(presenceFilter("", "memberOf") == "(&(memberOf=*))");
+  }
+
   TEST_CASE("a member filter ORs every escaped member value") {
     CHECK(memberSearchFilter("(objectClass=groupOfNames)", "member",
                              {"uid=alice,ou=people,dc=x", "cn=a\\2Cb,dc=x"}) ==

@@ -38,6 +38,26 @@ class GroupDirectory final : public LdapSearcher {
   }
 };
 
+// Answers every search with `entries` anonymous entries; records the requests.
+class ProbeAnswer final : public LdapSearcher {
+ public:
+  explicit ProbeAnswer(std::size_t entries, bool truncated = false)
+      : entries_(entries), truncated_(truncated) {}
+  std::vector<SearchRequest> requests;
+
+  SearchResult search(const SearchRequest& request) override {
+    requests.push_back(request);
+    SearchResult result;
+    result.entries.resize(entries_);
+    result.truncated = truncated_;
+    return result;
+  }
+
+ private:
+  std::size_t entries_;
+  bool truncated_;
+};
+
 constexpr const char* kGroups = "ou=groups,dc=x";
 
 std::string group(const std::string& name) { return "cn=" + name + "," + kGroups; }
@@ -168,5 +188,34 @@ TEST_SUITE("ldap") {
     GroupDirectory directory;
     directory.members["ou=team,dc=x"] = {"uid=frank,ou=people,dc=x"};
     CHECK(searchGroups(directory, searchMode(0), frank()) == Names{"team"});
+  }
+
+  TEST_CASE("visibility probe: member_of asks below userBase for one account with memberOf") {
+    ProbeAnswer answer(1);
+    Config::Ldap options;
+    options.userBase = "ou=people,dc=x";
+    options.groupBase = kGroups;
+    CHECK(membershipsVisible(answer, options));
+    REQUIRE(answer.requests.size() == 1);
+    CHECK(answer.requests[0].base == "ou=people,dc=x");
+    CHECK(answer.requests[0].filter == "(&(objectClass=inetOrgPerson)(memberOf=*))");
+    CHECK(answer.requests[0].attributes == Names{"1.1"});
+    CHECK(answer.requests[0].sizeLimit == 1);
+  }
+
+  TEST_CASE("visibility probe: search mode asks below groupBase for one group with a member") {
+    ProbeAnswer answer(1);
+    CHECK(membershipsVisible(answer, searchMode(0)));
+    REQUIRE(answer.requests.size() == 1);
+    CHECK(answer.requests[0].base == kGroups);
+    CHECK(answer.requests[0].filter ==
+          "(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(member=*))");
+  }
+
+  TEST_CASE("visibility probe: nothing found means invisible; a truncated answer means visible") {
+    ProbeAnswer none(0);
+    CHECK_FALSE(membershipsVisible(none, searchMode(0)));
+    ProbeAnswer truncated(0, true);
+    CHECK(membershipsVisible(truncated, searchMode(0)));
   }
 }
