@@ -10,12 +10,20 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -DAUTHD_FUZZ=ON -DAUTHD_BENCH=OFF \
 targets=$(sed -n 's/^authd_fuzzer(\(fuzz_[a-z0-9_]*\).*/\1/p' tests/fuzz/CMakeLists.txt)
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
-for t in $targets; do
-  corpus=tests/fuzz/corpus/$t
+# One target on a fresh scratch corpus beside the committed one. Targets run side by side, one
+# per core, so each prints its report in one piece when done: the last lines, or all on failure.
+fuzz_one() {
+  local t=$1 scratch report rc=0
   scratch=$(mktemp -d)
-  echo "fuzz: $t for ${seconds}s"
   "$build/tests/fuzz/$t" -max_total_time="$seconds" -max_len=20000 -timeout=10 \
-    -print_final_stats=1 "$scratch" "$corpus" 2>&1 | tail -n 3
-  rm -rf "$scratch"
-done
+    -print_final_stats=1 "$scratch" "tests/fuzz/corpus/$t" >"$scratch.log" 2>&1 || rc=$?
+  if ((rc == 0)); then report=$(tail -n 3 "$scratch.log"); else report=$(cat "$scratch.log"); fi
+  printf 'fuzz: %s for %ss: exit %d\n%s\n' "$t" "$seconds" "$rc" "$report"
+  rm -rf "$scratch" "$scratch.log"
+  return "$rc"
+}
+export -f fuzz_one
+export build seconds
+# shellcheck disable=SC2086
+printf '%s\n' $targets | xargs -P "$(nproc)" -I{} bash -c 'fuzz_one "$1"' _ {}
 echo "fuzz: all targets ran without a crash"

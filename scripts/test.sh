@@ -18,16 +18,23 @@ run_suite() {
   ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 }
 
-echo "== build and test (RelWithDebInfo)"
-run_suite build
+# -g1 (line tables only): backtraces and sanitizer reports keep file:line, and the builds take
+# about a third less time than with full debug info (CI has 2 cores).
+plain_flags=("-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG -g1"
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG -g1")
+asan_flags=(-DCMAKE_BUILD_TYPE=Debug -DAUTHD_SANITIZE=ON -DAUTHD_BENCH=OFF
+  -DCMAKE_C_FLAGS_DEBUG=-g1 -DCMAKE_CXX_FLAGS_DEBUG=-g1)
+
+echo "== build and test (RelWithDebInfo), ${SECONDS}s in"
+run_suite build "${plain_flags[@]}"
 
 if [[ ${1:-} != --quick ]]; then
-  echo "== build and test under ASan+UBSan"
+  echo "== build and test under ASan+UBSan, ${SECONDS}s in"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DAUTHD_SANITIZE=ON -DAUTHD_BENCH=OFF
+    run_suite build-asan "${asan_flags[@]}"
   if [[ -x scripts/fuzz.sh ]]; then
-    echo "== fuzz every parser briefly"
+    echo "== fuzz every parser briefly, ${SECONDS}s in"
     scripts/fuzz.sh
   fi
 fi
-echo "test.sh: all suites passed"
+echo "test.sh: all suites passed in ${SECONDS}s"
