@@ -17,15 +17,18 @@ Account alice() {
   return a;
 }
 
-// Counts lookups; knows "alice" only; can be told to fail.
+// Counts lookups; knows "alice" only (disabled when *disabled); can be told to fail.
 class CountingDirectory final : public Directory {
  public:
-  explicit CountingDirectory(int* calls, bool* failing) : calls_(calls), failing_(failing) {}
+  CountingDirectory(int* calls, bool* failing, bool* disabled = nullptr)
+      : calls_(calls), failing_(failing), disabled_(disabled) {}
   std::optional<Account> findUser(const std::string& name) override {
     ++*calls_;
     if (*failing_) throw DirectoryError("down");
-    if (name == "alice") return alice();
-    return std::nullopt;
+    if (name != "alice") return std::nullopt;
+    Account account = alice();
+    account.disabled = disabled_ != nullptr && *disabled_;
+    return account;
   }
   std::optional<Account> findUid(uid_t uid) override {
     ++*calls_;
@@ -40,14 +43,17 @@ class CountingDirectory final : public Directory {
  private:
   int* calls_;
   bool* failing_;
+  bool* disabled_;
 };
 
 struct Fixture {
   int calls = 0;
   bool failing = false;
+  bool disabled = false;
   std::int64_t now = 1000;
-  std::unique_ptr<Directory> cache = makeCachingDirectory(
-      std::make_unique<CountingDirectory>(&calls, &failing), [this] { return now; }, {60, 60, 3});
+  std::unique_ptr<Directory> cache =
+      makeCachingDirectory(std::make_unique<CountingDirectory>(&calls, &failing, &disabled),
+                           [this] { return now; }, {60, 60, 3});
 };
 
 }  // namespace
@@ -63,6 +69,16 @@ TEST_CASE("answers are reused until they expire") {
   f.now += 1;
   CHECK(f.cache->findUser("alice").has_value());
   CHECK(f.calls == 2);
+}
+
+TEST_CASE("an account disabled in the directory is refused at the latest after the TTL") {
+  Fixture f;
+  CHECK_FALSE(f.cache->findUser("alice")->disabled);
+  f.disabled = true;  // the admin disables alice right after her lookup
+  f.now += 59;
+  CHECK_FALSE(f.cache->findUser("alice")->disabled);  // still the cached answer
+  f.now += 1;
+  CHECK(f.cache->findUser("alice")->disabled);  // cache_ttl seconds later: disabled
 }
 
 TEST_CASE("unknown accounts are cached like known ones") {
