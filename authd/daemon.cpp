@@ -23,8 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The configured backend behind the lookup cache. The cache ages in real time even when the
-// verification clock is injected (benchmark).
 std::unique_ptr<Directory> makeBackend(const Config& config) {
   if (config.directory.backend != "ldap") return makeNssDirectory();
   GroupUse groupUse = config.policy.mfaGroups.empty() && config.policy.groups.empty()
@@ -33,6 +31,8 @@ std::unique_ptr<Directory> makeBackend(const Config& config) {
   return makeLdapDirectory(config.ldap, groupUse, makeNssDirectory(), systemClock());
 }
 
+// The configured backend behind the lookup cache. The cache ages in real time even when the
+// verification clock is injected (benchmark).
 std::unique_ptr<Directory> openDirectory(const Config& config) {
   std::unique_ptr<Directory> backend;
   try {

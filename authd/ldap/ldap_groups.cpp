@@ -10,6 +10,10 @@ namespace authd {
 
 namespace {
 
+std::string groupSearchBase(const Config::Ldap& options) {
+  return options.groupBase.empty() ? options.userBase : options.groupBase;
+}
+
 class GroupCollector {
  public:
   GroupCollector(LdapSearcher& searcher, const Config::Ldap& options)
@@ -18,7 +22,7 @@ class GroupCollector {
   // Searches groups with a member among `members`; returns the DNs of groups not seen before.
   std::vector<std::string> level(const std::vector<std::string>& members) {
     SearchRequest request{
-        options_.groupBase.empty() ? options_.userBase : options_.groupBase,
+        groupSearchBase(options_),
         memberSearchFilter(options_.groupFilter, options_.groupMemberAttribute, members),
         {options_.groupNameAttribute},
         static_cast<int>(kMaxGroups + 1)};
@@ -63,7 +67,7 @@ bool membersAreNames(const Config::Ldap& options) {
 
 bool membershipsVisible(LdapSearcher& searcher, const Config::Ldap& options) {
   bool memberOf = options.groupMode == "member_of";
-  SearchRequest probe{memberOf || options.groupBase.empty() ? options.userBase : options.groupBase,
+  SearchRequest probe{memberOf ? options.userBase : groupSearchBase(options),
                       memberOf ? presenceFilter(options.userFilter, options.memberOfAttribute)
                                : presenceFilter(options.groupFilter, options.groupMemberAttribute),
                       {"1.1"},  // RFC 4511 §4.5.1.8: no attributes

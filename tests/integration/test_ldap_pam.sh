@@ -204,8 +204,7 @@ done
 # --- memberOf hidden from the service account (an ACL): with a group policy, nobody may look
 # group-less, which would exempt them from MFA or from their group's rule
 start_ldap ldap3
-(source "$WORK/ldap3/env" && ldapmodify -x -H "$LDAP_URI" -D cn=admin,cn=config \
-  -y "$LDAP_ADMIN_PASSWORD_FILE" >/dev/null) <<'LDIF'
+"$LDAP_SH" config "$WORK/ldap3" <<'LDIF'
 dn: olcDatabase={1}mdb,cn=config
 changetype: modify
 add: olcAccess

@@ -10,6 +10,7 @@
 #   slapd.sh stop DIR | restart DIR | status DIR
 #   slapd.sh mark DIR                         prints the log offset for `ops --since`
 #   slapd.sh ops DIR [--since OFFSET]         prints "SRCH=n BIND=n"
+#   slapd.sh config DIR < LDIF                applies LDIF changes to cn=config (its rootdn)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,7 +36,7 @@ die() {
 }
 
 usage() {
-  sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -415,6 +416,15 @@ cmd_ops() {
     END { printf "SRCH=%d BIND=%d\n", srch, bind }'
 }
 
+# Changes the running server's cn=config (ACLs, limits) with ldapmodify as cn=admin,cn=config.
+cmd_config() {
+  [[ $# -eq 1 ]] || usage
+  local dir
+  dir=$(abs_dir "$1")
+  (source "$dir/env" && ldapmodify -x -H "$LDAP_URI" -D cn=admin,cn=config \
+    -y "$LDAP_ADMIN_PASSWORD_FILE" >/dev/null)
+}
+
 main() {
   [[ $# -ge 1 ]] || usage
   local cmd=$1
@@ -428,6 +438,7 @@ main() {
   status) cmd_status "$@" ;;
   mark) cmd_mark "$@" ;;
   ops) cmd_ops "$@" ;;
+  config) cmd_config "$@" ;;
   *) usage ;;
   esac
 }

@@ -72,12 +72,11 @@ class Slapd {
   std::string requestsSince(const std::string& mark) const {
     return output(script() + " ops " + dir_ + "/ldap --since " + mark);
   }
-  // Applies an LDIF change to cn=config as its rootdn (ldapmodify over ldap://127.0.0.1).
+  // Applies an LDIF change to cn=config (slapd.sh config).
   bool modifyConfig(const std::string& ldif) const {
     std::string file = dir_ + "/change.ldif";
     std::ofstream(file) << ldif;
-    return runQuiet("ldapmodify -x -H " + ldapUri() + " -D cn=admin,cn=config -y " +
-                    env("LDAP_ADMIN_PASSWORD_FILE") + " -f " + file) == 0;
+    return runQuiet(script() + " config " + dir_ + "/ldap <" + file) == 0;
   }
   // A CA that did not sign the server's certificate.
   std::string otherCa() const {
