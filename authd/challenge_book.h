@@ -1,7 +1,9 @@
 #pragma once
 // Open FIDO2 challenges: each is single use (take() removes it whatever happens next), bound to
 // the user, service and allow list it was issued for, and expires after its TTL. Kept in memory
-// and bounded: a flood of fido2_begin calls evicts the oldest challenges instead of growing.
+// and bounded by quotas, so that no caller can push out another account's open challenge: an
+// account holds a few (a new one replaces its own oldest), a caller other than root a bounded
+// number, and a full book refuses new challenges instead of evicting open ones.
 // Several authd nodes would keep this in the shared store instead (roadmap); the interface is
 // small enough to move behind one.
 
@@ -41,26 +43,42 @@ struct ChallengeGrant {
   bool resident = false;
   std::string uv;  // "required" | "preferred" | "discouraged"
   Bytes userHandle;
+  std::int64_t issuerUid = 0;  // the socket peer that asked for it (per-caller quota)
 };
 
 class ChallengeBook {
  public:
-  static constexpr std::size_t kDefaultCapacity = 100000;
-  explicit ChallengeBook(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+  struct Limits {
+    std::size_t capacity = 100000;  // open challenges in all
+    std::size_t perAccount = 8;     // open challenges of one account (grant.owner, else user)
+    std::size_t perCaller = 1024;   // open challenges issued to one uid other than root
+  };
+  enum class Put { stored, callerQuota, full };
 
-  void put(const Bytes& challenge, ChallengeGrant grant, std::int64_t now);
+  ChallengeBook() : ChallengeBook(Limits{}) {}
+  explicit ChallengeBook(Limits limits) : limits_(limits) {}
+
+  [[nodiscard]] Put put(const Bytes& challenge, ChallengeGrant grant, std::int64_t now);
   // Removes and returns the grant; nullopt when unknown, already taken or expired at `now`.
   std::optional<ChallengeGrant> take(const Bytes& challenge, std::int64_t now);
   std::size_t size() const;
   std::size_t queuedForTest() const;
 
  private:
-  void evict(std::int64_t now);
+  using OpenMap = std::unordered_map<std::string, ChallengeGrant>;
+  void dropStale(std::int64_t now);
+  void erase(OpenMap::iterator it);
 
   mutable std::mutex mutex_;
-  std::size_t capacity_;
-  std::unordered_map<std::string, ChallengeGrant> open_;
+  Limits limits_;
+  OpenMap open_;
   std::deque<std::string> order_;  // issue order; may name challenges already taken
+  std::unordered_map<std::string, std::deque<std::string>> byAccount_;  // open, oldest first
+  std::unordered_map<std::int64_t, std::size_t> byCaller_;              // open, uid != 0
 };
+
+// Stores a challenge issued to a client; throws OpError(busy) when the book refuses it.
+void issueChallenge(ChallengeBook& book, const Bytes& challenge, ChallengeGrant grant,
+                    std::int64_t now);
 
 }  // namespace authd

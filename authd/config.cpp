@@ -61,11 +61,14 @@ std::string setSocketMode(Config& c, const toml::node& n) {
   return {};
 }
 
-std::string setAdminGroup(Config& c, const toml::node& n) {
-  auto v = n.value_exact<std::string>();
-  if (!v) return "must be a string (empty: only root may administer)";
-  c.server.adminGroup = *v;
-  return {};
+// A group name that may be empty: then only root has the role.
+Setter groupOption(std::string Config::Server::*field) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<std::string>();
+    if (!v) return "must be a string (empty: only root)";
+    c.server.*field = *v;
+    return {};
+  };
 }
 
 template <typename Section>
@@ -171,11 +174,17 @@ const std::vector<Option>& options() {
   static const std::vector<Option> table = {
       {"server", "socket", stringOption(&C::server, &C::Server::socket)},
       {"server", "socket_mode", setSocketMode},
-      {"server", "admin_group", setAdminGroup},
+      {"server", "admin_group", groupOption(&C::Server::adminGroup)},
+      {"server", "service_group", groupOption(&C::Server::serviceGroup)},
       {"server", "threads", intOption(&C::server, &C::Server::threads, 1, 64)},
       {"server", "workers", intOption(&C::server, &C::Server::workers, 1, 256)},
       {"server", "idle_timeout", intOption(&C::server, &C::Server::idleTimeout, 1, 3600)},
       {"server", "max_connections", intOption(&C::server, &C::Server::maxConnections, 1, 65536)},
+      {"server", "max_connections_per_uid",
+       intOption(&C::server, &C::Server::maxConnectionsPerUid, 1, 65536)},
+      {"server", "requests_per_second",
+       intOption(&C::server, &C::Server::requestsPerSecond, 1, 100000)},
+      {"server", "request_burst", intOption(&C::server, &C::Server::requestBurst, 1, 100000)},
       {"log", "level",
        stringOption(&C::log, &C::Log::level, {"error", "warning", "info", "debug"})},
       {"store", "database", stringOption(&C::store, &C::Store::database)},

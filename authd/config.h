@@ -13,10 +13,16 @@ struct Config {
     std::string socket = "/run/authd/authd.sock";
     int socketMode = 0666;
     std::string adminGroup = "authd-admin";
-    int threads = 2;       // I/O threads running the event loop
-    int workers = 4;       // threads for blocking work (database reads, directory lookups)
-    int idleTimeout = 30;  // seconds
-    int maxConnections = 4096;
+    int threads = 2;            // I/O threads running the event loop
+    int workers = 4;            // threads for blocking work (database reads, directory lookups)
+    int idleTimeout = 30;       // seconds
+    int maxConnections = 4096;  // all callers but root together
+    // Local callers other than root may act only for their own account; members of this group
+    // (looked up like admin_group) may act for any user, e.g. a web front end. Empty: only root.
+    std::string serviceGroup = "authd-service";
+    int maxConnectionsPerUid = 64;  // open connections of one uid other than root
+    int requestsPerSecond = 20;     // sustained requests of one caller other than root/service
+    int requestBurst = 40;          // ... and how many it may send at once
   } server;
   struct Log {
     std::string level = "info";  // error | warning | info | debug

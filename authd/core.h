@@ -27,6 +27,7 @@ struct Caller {
   std::string service;  // PAM service or client name given in the request
   std::string rhost;    // audit context of a logon, as the client reports it
   std::string tty;
+  bool trusted = false;  // root or server.service_group: may act for any account
 };
 
 // FIDO2 relying-party state shared by logon and enrolment.

@@ -107,7 +107,7 @@ int runDaemon(const Config& config, Clock clock) {
   Dispatcher dispatcher(core);
   UnixListener listener(io, dispatcher,
                         {config.server.socket, config.server.socketMode, config.server.idleTimeout,
-                         config.server.maxConnections});
+                         config.server.maxConnections, config.server.maxConnectionsPerUid});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {

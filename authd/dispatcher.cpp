@@ -25,20 +25,20 @@ constexpr std::int64_t kMaxJsonSafeInt = (std::int64_t{1} << 53) - 1;
 const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
   using D = Dispatcher;
   static const std::vector<D::Operation> table = {
-      {"ping", false, &D::ping},
-      {"factors", false, &D::factors},
-      {"verify", false, &D::verify},
-      {"enroll_totp", true, &D::enrollTotp},
-      {"confirm_totp", true, &D::confirmTotp},
-      {"list", true, &D::list},
-      {"show", true, &D::show},
-      {"revoke", true, &D::revoke},
-      {"unlock", true, &D::unlock},
-      {"audit", true, &D::audit},
-      {"fido2_begin", false, &D::fido2Begin},
-      {"fido2_register_begin", true, &D::fido2RegisterBegin},
-      {"fido2_register_finish", true, &D::fido2RegisterFinish},
-      {"fido2_reinstate", true, &D::fido2Reinstate},
+      {"ping", Access::anyone, &D::ping},
+      {"factors", Access::account, &D::factors},
+      {"verify", Access::account, &D::verify},
+      {"enroll_totp", Access::admin, &D::enrollTotp},
+      {"confirm_totp", Access::admin, &D::confirmTotp},
+      {"list", Access::admin, &D::list},
+      {"show", Access::admin, &D::show},
+      {"revoke", Access::admin, &D::revoke},
+      {"unlock", Access::admin, &D::unlock},
+      {"audit", Access::admin, &D::audit},
+      {"fido2_begin", Access::account, &D::fido2Begin},
+      {"fido2_register_begin", Access::admin, &D::fido2RegisterBegin},
+      {"fido2_register_finish", Access::admin, &D::fido2RegisterFinish},
+      {"fido2_reinstate", Access::admin, &D::fido2Reinstate},
   };
   return table;
 }
@@ -209,7 +209,12 @@ json fido2Fields(const Fido2CredentialData& f) {
 }  // namespace
 
 Dispatcher::Dispatcher(Core core)
-    : core_(core), verifier_(core), admin_(core), fido2Logon_(core), fido2Enrolment_(core) {}
+    : core_(core),
+      verifier_(core),
+      admin_(core),
+      fido2Logon_(core),
+      fido2Enrolment_(core),
+      rate_(core.config.server.requestsPerSecond, core.config.server.requestBurst) {}
 
 boost::asio::awaitable<std::string> Dispatcher::handle(std::string_view line,
                                                        PeerCredentials peer) {
@@ -243,13 +248,7 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
   std::string failure;
   std::string_view code;
   try {
-    if (it->adminOnly) {
-      caller.admin = co_await isAdmin(peer.uid);
-      if (!caller.admin) {
-        co_await admin_.auditDenied(std::string(it->name), "", caller);
-        throw OpError(err::kForbidden, "this operation needs root or the admin group");
-      }
-    }
+    co_await authorize(*it, request, caller);
     json result = co_await (this->*(it->handler))(r, caller);
     result["v"] = protocol::kVersion;
     result["id"] = id;
@@ -274,16 +273,61 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
   co_return errorResponse(id, code, failure);
 }
 
-boost::asio::awaitable<bool> Dispatcher::isAdmin(std::int64_t uid) {
-  if (uid == 0) co_return true;
-  const std::string& group = core_.config.server.adminGroup;
-  if (group.empty() || uid < 0) co_return false;
-  auto isMember = [this, uid, &group] {
+namespace {
+
+bool inGroup(const Account& account, const std::string& group) {
+  return !group.empty() &&
+         std::find(account.groups.begin(), account.groups.end(), group) != account.groups.end();
+}
+
+// The account an `account` operation acts for; nullptr when the request names none.
+const std::string* requestedUser(const json& request) {
+  auto it = request.find("user");
+  return it != request.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+}  // namespace
+
+// Roles come from the local system's view of the uid (NSS), whatever the directory backend.
+boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t uid) {
+  if (uid == 0) co_return PeerRoles{"root", true, true};
+  if (uid < 0) co_return PeerRoles{};
+  auto lookup = [this, uid] {
+    PeerRoles roles;
     auto account = core_.directory.findUid(static_cast<uid_t>(uid));
-    return account && std::find(account->groups.begin(), account->groups.end(), group) !=
-                          account->groups.end();
+    if (!account) return roles;
+    roles.name = account->name;
+    roles.admin = inGroup(*account, core_.config.server.adminGroup);
+    roles.service = inGroup(*account, core_.config.server.serviceGroup);
+    return roles;
   };
-  co_return co_await offload(core_.blocking, isMember);
+  co_return co_await offload(core_.blocking, lookup);
+}
+
+// Every refusal reads the same whatever account was named, so that a refused caller learns
+// nothing about other accounts. Callers other than root and service accounts are rate-limited.
+boost::asio::awaitable<void> Dispatcher::authorize(const Operation& op, const json& request,
+                                                   Caller& caller) {
+  const PeerRoles roles = co_await rolesOf(caller.uid);
+  if (!roles.service && !rate_.allow(caller.uid, RequestRate::Clock::now())) {
+    throw OpError(err::kBusy, "too many requests; try again in a few seconds");
+  }
+  caller.admin = roles.admin;
+  caller.trusted = roles.service;
+  std::string_view refusal;
+  std::string user;
+  if (op.access == Access::admin && !roles.admin) {
+    refusal = "this operation needs root or the admin group";
+  } else if (op.access == Access::account && !roles.service) {
+    const std::string* requested = requestedUser(request);
+    if (requested != nullptr) user = *requested;
+    if (requested == nullptr || roles.name.empty() || *requested != roles.name) {
+      refusal = "you may only use this operation for your own account";
+    }
+  }
+  if (refusal.empty()) co_return;
+  co_await admin_.auditDenied(std::string(op.name), user, caller);
+  throw OpError(err::kForbidden, std::string(refusal));
 }
 
 boost::asio::awaitable<json> Dispatcher::ping(JsonReader& r, Caller&) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "authd/admin.h"
+#include "authd/caller_limits.h"
 #include "authd/core.h"
 #include "authd/fido2_enrolment.h"
 #include "authd/fido2_logon.h"
@@ -34,16 +35,32 @@ class Dispatcher {
   boost::asio::awaitable<std::string> handle(std::string_view line, PeerCredentials peer);
 
   using Handler = boost::asio::awaitable<nlohmann::json> (Dispatcher::*)(JsonReader&, Caller&);
+  // Who may call an operation (docs/protocol.md, "Who may call what").
+  enum class Access {
+    anyone,   // ping
+    account,  // for the caller's own account; root and server.service_group for any account
+    admin,    // root and server.admin_group
+  };
   struct Operation {
     std::string_view name;
-    bool adminOnly;
+    Access access;
     Handler handler;
   };
 
  private:
+  // What the local system says about a socket peer's uid.
+  struct PeerRoles {
+    std::string name;  // login name of the uid; empty when unknown
+    bool admin = false;
+    bool service = false;  // may act for any account
+  };
+
   static const std::vector<Operation>& operations();
   boost::asio::awaitable<nlohmann::json> run(const nlohmann::json& request, PeerCredentials peer);
-  boost::asio::awaitable<bool> isAdmin(std::int64_t uid);
+  boost::asio::awaitable<PeerRoles> rolesOf(std::int64_t uid);
+  // Throws OpError(forbidden) (audited) unless the caller may use `op` for this request.
+  boost::asio::awaitable<void> authorize(const Operation& op, const nlohmann::json& request,
+                                         Caller& caller);
 
   boost::asio::awaitable<nlohmann::json> ping(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> factors(JsonReader& r, Caller& caller);
@@ -67,6 +84,7 @@ class Dispatcher {
   AdminService admin_;
   Fido2Logon fido2Logon_;
   Fido2Enrolment fido2Enrolment_;
+  RequestRate rate_;
 };
 
 }  // namespace authd

@@ -54,7 +54,7 @@ boost::asio::awaitable<void> Fido2Enrolment::refuse(AuditEvent audit, std::strin
 }
 
 boost::asio::awaitable<Fido2RegisterBeginAnswer> Fido2Enrolment::begin(
-    Fido2RegisterBeginRequest request, Caller /*caller: nothing changes, nothing to audit*/) {
+    Fido2RegisterBeginRequest request, Caller caller) {  // nothing changes, nothing to audit
   std::string uv = request.uv.value_or(core_.config.fido2.userVerification);
   if (uv != "required" && uv != "preferred" && uv != "discouraged") {
     throw OpError(err::kBadRequest, "uv must be required, preferred or discouraged");
@@ -103,9 +103,10 @@ boost::asio::awaitable<Fido2RegisterBeginAnswer> Fido2Enrolment::begin(
   grant.resident = request.resident;
   grant.uv = uv;
   grant.userHandle = answer.userHandle;
+  grant.issuerUid = caller.uid;
   const std::int64_t now = core_.clock();
   grant.expiresAt = now + answer.timeout;
-  core_.fido2.challenges.put(answer.challenge, std::move(grant), now);
+  issueChallenge(core_.fido2.challenges, answer.challenge, std::move(grant), now);
   co_return answer;
 }
 

@@ -62,6 +62,7 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   grant.user = user;
   grant.owner = owner;
   grant.service = caller.service;
+  grant.issuerUid = caller.uid;
   for (const auto& c : keys) {
     grant.allow.push_back(AllowedKey{c.fido2->credentialId, c.id, c.fido2->coseKey,
                                      c.fido2->algorithm, c.fido2->uvRequired});
@@ -69,7 +70,7 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   grant.uv = answer.uv;
   const std::int64_t now = core_.clock();
   grant.expiresAt = now + answer.timeout;
-  core_.fido2.challenges.put(answer.challenge, std::move(grant), now);
+  issueChallenge(core_.fido2.challenges, answer.challenge, std::move(grant), now);
   co_return answer;
 }
 

@@ -67,7 +67,11 @@ asio::awaitable<void> watchdog(std::shared_ptr<stream_protocol::socket> socket,
 }  // namespace
 
 UnixListener::UnixListener(asio::io_context& io, Dispatcher& dispatcher, ListenerOptions options)
-    : io_(io), dispatcher_(dispatcher), options_(std::move(options)), acceptor_(io) {
+    : io_(io),
+      dispatcher_(dispatcher),
+      options_(std::move(options)),
+      acceptor_(io),
+      quota_(options_.maxConnectionsPerUid, options_.maxConnections) {
   removeStaleSocket(options_.path);
   stream_protocol::endpoint endpoint(options_.path);
   acceptor_.open(endpoint.protocol());
@@ -102,17 +106,28 @@ asio::awaitable<void> UnixListener::acceptLoop() {
       log::warning("accept: " + ec.message());
       continue;
     }
-    if (connections_.load() >= options_.maxConnections) {
-      log::warning("connection limit reached; refusing a connection");
+    const PeerCredentials peer = peerOf(socket);
+    if (!quota_.acquire(peer.uid)) {
+      logRefusal(peer);
       continue;  // the socket closes when it goes out of scope
     }
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, serve(std::move(socket)), asio::detached);
+    asio::co_spawn(executor, serve(std::move(socket), peer), asio::detached);
   }
 }
 
-asio::awaitable<void> UnixListener::serve(stream_protocol::socket rawSocket) {
-  ++connections_;
+// One line per minute at most: a caller hammering the limit must not flood the journal.
+void UnixListener::logRefusal(const PeerCredentials& peer) {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t last = lastRefusalLog_.load();
+  if (now - last < 60 || !lastRefusalLog_.compare_exchange_strong(last, now)) return;
+  log::warning("connection limit reached; refusing connections of uid " + std::to_string(peer.uid) +
+               " (server.max_connections_per_uid / max_connections)");
+}
+
+asio::awaitable<void> UnixListener::serve(stream_protocol::socket rawSocket, PeerCredentials peer) {
   auto socket = std::make_shared<stream_protocol::socket>(std::move(rawSocket));
   auto timer = std::make_shared<asio::steady_timer>(socket->get_executor());
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -120,7 +135,6 @@ asio::awaitable<void> UnixListener::serve(stream_protocol::socket rawSocket) {
   *deadline = std::chrono::steady_clock::now() + idle;
   asio::co_spawn(socket->get_executor(), watchdog(socket, timer, deadline), asio::detached);
 
-  const PeerCredentials peer = peerOf(*socket);
   std::string buffer;
   try {
     for (;;) {
@@ -154,7 +168,7 @@ asio::awaitable<void> UnixListener::serve(stream_protocol::socket rawSocket) {
   boost::system::error_code ignored;
   socket->close(ignored);
   timer->cancel();
-  --connections_;
+  quota_.release(peer.uid);
 }
 
 }  // namespace authd

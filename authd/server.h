@@ -10,6 +10,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <string>
 
+#include "authd/caller_limits.h"
 #include "authd/dispatcher.h"
 
 namespace authd {
@@ -18,7 +19,8 @@ struct ListenerOptions {
   std::string path;
   int mode = 0666;
   int idleTimeoutSeconds = 30;
-  int maxConnections = 4096;
+  int maxConnections = 4096;  // callers other than root, together
+  int maxConnectionsPerUid = 64;
 };
 
 class UnixListener {
@@ -32,13 +34,16 @@ class UnixListener {
 
  private:
   boost::asio::awaitable<void> acceptLoop();
-  boost::asio::awaitable<void> serve(boost::asio::local::stream_protocol::socket socket);
+  boost::asio::awaitable<void> serve(boost::asio::local::stream_protocol::socket socket,
+                                     PeerCredentials peer);
+  void logRefusal(const PeerCredentials& peer);
 
   boost::asio::io_context& io_;
   Dispatcher& dispatcher_;
   ListenerOptions options_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
-  std::atomic<int> connections_{0};
+  ConnectionQuota quota_;
+  std::atomic<std::int64_t> lastRefusalLog_{0};
 };
 
 }  // namespace authd

@@ -32,6 +32,7 @@ inline constexpr std::string_view kUnknownOp = "unknown_op";
 inline constexpr std::string_view kForbidden = "forbidden";
 inline constexpr std::string_view kNotFound = "not_found";
 inline constexpr std::string_view kConflict = "conflict";
+inline constexpr std::string_view kBusy = "busy";
 inline constexpr std::string_view kUnavailable = "unavailable";
 inline constexpr std::string_view kInternal = "internal";
 }  // namespace error

@@ -48,9 +48,9 @@ class StaticDirectory final : public Directory {
     return it->second;
   }
   std::optional<Account> findUid(uid_t uid) override {
-    if (uid == 1001) return findUser("admin");
-    if (uid == 1000) return findUser("alice");
-    return std::nullopt;
+    auto it = uidNames.find(uid);
+    if (it == uidNames.end()) return std::nullopt;
+    return findUser(it->second);
   }
   PasswordCheck checkPassword(const Account& account, std::string_view password) override {
     ++passwordChecks;
@@ -62,6 +62,7 @@ class StaticDirectory final : public Directory {
   }
 
   std::map<std::string, Account> accounts;
+  std::map<uid_t, std::string> uidNames{{1000, "alice"}, {1001, "admin"}};  // socket peers
   std::map<std::string, std::string> passwords;
   std::atomic<bool> down{false};
   std::atomic<int> passwordChecks{0};
