@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "authd/key_file.h"
 #include "authd/ldap/ldap_directory.h"
 #include "authd/log.h"
+#include "authd/policy.h"
 #include "authd/server.h"
 
 namespace authd {
@@ -46,6 +48,24 @@ std::unique_ptr<Directory> openDirectory(const Config& config) {
       {config.directory.cacheTtl, config.directory.negativeCacheTtl, 100000});
 }
 
+bool policyNamesGroups(const Config& config) {
+  return !config.policy.mfaGroups.empty() || !config.policy.groups.empty();
+}
+
+// A [policy] group that matches no directory group exempts its would-be members: say so. Only a
+// warning here: lookups stay fail secure, and a directory that is away or mid-change at start
+// must not keep authd down (--check-config, run by the admin, fails instead).
+void warnAboutPolicyGroups(const Config& config, Directory& directory) {
+  try {
+    for (const std::string& problem : policyGroupProblems(config.policy, directory)) {
+      log::warning("policy: " + problem + ": nobody matches this name");
+    }
+  } catch (const std::exception& e) {
+    log::warning(std::string("policy: could not check that the [policy] groups exist: ") +
+                 e.what());
+  }
+}
+
 void makeParentDirectory(const std::string& path, fs::perms perms) {
   fs::path parent = fs::path(path).parent_path();
   if (parent.empty() || fs::exists(parent)) return;
@@ -67,6 +87,11 @@ std::optional<SecretBytes> loadKey(const Config& config, std::string* error) {
 }
 
 }  // namespace
+
+std::vector<std::string> checkPolicyGroups(const Config& config) {
+  if (!policyNamesGroups(config)) return {};
+  return policyGroupProblems(config.policy, *makeBackend(config));
+}
 
 std::string checkStartupFiles(const Config& config) {
   std::string error;
@@ -117,6 +142,10 @@ int runDaemon(const Config& config, Clock clock) {
   });
   listener.start();
   log::info("authd " AUTHD_VERSION " ready on " + config.server.socket);
+  if (policyNamesGroups(config)) {
+    boost::asio::post(blocking,
+                      [&config, &directory] { warnAboutPolicyGroups(config, *directory); });
+  }
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&io] { io.run(); });

@@ -124,6 +124,8 @@ std::vector<std::string> groupsFromMemberOf(const LdapEntry& entry, const Config
   const std::vector<std::string>* dns = entry.find(options.memberOfAttribute);
   if (dns == nullptr) return groups;
   for (const std::string& dn : *dns) {
+    // A group elsewhere (a project's or a user's own group) may share a ruled group's name.
+    if (!options.groupBase.empty() && !dnIsUnder(dn, options.groupBase)) continue;
     if (auto name = firstRdnValue(dn, options.groupNameAttribute)) addUnique(groups, *name);
   }
   return groups;
@@ -142,6 +144,7 @@ Account accountFromEntry(const LdapEntry& entry, const Config::Ldap& options,
   account.displayName = entry.first(options.displayNameAttribute);
   account.mail = entry.first(options.mailAttribute);
   account.disabled = isDisabled(entry, options);
+  account.groupNamesIgnoreCase = true;  // cn and its kind match ignoring case
   if (options.groupMode == "member_of") account.groups = groupsFromMemberOf(entry, options);
   return account;
 }

@@ -203,6 +203,24 @@ TEST_SUITE("ldap") {
           std::vector<std::string>{"gesundheitsamt", "Amt 53, Gesundheit"});
   }
 
+  TEST_CASE("memberOf with group_base: only groups under it count") {
+    Config::Ldap options = openLdap();
+    options.groupBase = "ou=groups,dc=stadt,dc=example";
+    LdapEntry entry = alice();
+    entry.attributes["memberof"] = {"CN=Telearbeit,OU=Groups,DC=stadt,DC=example",
+                                    "cn=gesundheitsamt,ou=projects,dc=stadt,dc=example",
+                                    "cn=gesundheitsamt,ou=people,dc=stadt,dc=example",
+                                    "cn=vpn,ou=sub,ou=groups,dc=stadt,dc=example"};
+    CHECK(groupsFromMemberOf(entry, options) == std::vector<std::string>{"Telearbeit", "vpn"});
+    options.groupBase.clear();  // without group_base every memberOf DN counts
+    CHECK(groupsFromMemberOf(entry, options) ==
+          std::vector<std::string>{"Telearbeit", "gesundheitsamt", "vpn"});
+  }
+
+  TEST_CASE("ldap accounts compare group names ignoring case") {
+    CHECK(accountFromEntry(alice(), openLdap(), "alice").groupNamesIgnoreCase);
+  }
+
   TEST_CASE("memberOf sent in ranges fails rather than cutting groups off") {
     Config::Ldap options = activeDirectory();
     LdapEntry entry = alice();
