@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
@@ -54,7 +53,7 @@ bool policyNamesGroups(const Config& config) {
 
 // A [policy] group that matches no directory group exempts its would-be members: say so. Only a
 // warning here: lookups stay fail secure, and a directory that is away or mid-change at start
-// must not keep authd down (--check-config, run by the admin, fails instead).
+// must not keep authd down (--check-config fails instead). The first error ends the check.
 void warnAboutPolicyGroups(const Config& config, Directory& directory) {
   try {
     for (const std::string& problem : policyGroupProblems(config.policy, directory)) {
@@ -125,6 +124,9 @@ int runDaemon(const Config& config, Clock clock) {
   auto store = openSqliteStore({config.store.database, config.store.maxBatch, 5000});
   auto directory = openDirectory(config);
   if (!directory) return 1;
+  // Before serving, so the warning precedes "ready". It costs a start with the directory down
+  // at most one round of connect timeouts, when no lookup could succeed anyway.
+  if (policyNamesGroups(config)) warnAboutPolicyGroups(config, *directory);
 
   boost::asio::io_context io(config.server.threads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
@@ -142,10 +144,6 @@ int runDaemon(const Config& config, Clock clock) {
   });
   listener.start();
   log::info("authd " AUTHD_VERSION " ready on " + config.server.socket);
-  if (policyNamesGroups(config)) {
-    boost::asio::post(blocking,
-                      [&config, &directory] { warnAboutPolicyGroups(config, *directory); });
-  }
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&io] { io.run(); });
