@@ -27,8 +27,12 @@ bool isPrintableAscii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
+// Attribute descriptions and group names both compare ignoring case in LDAP.
 void addUnique(std::vector<std::string>& names, std::string name) {
-  if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  if (std::none_of(names.begin(), names.end(),
+                   [&](const std::string& n) { return equalsIgnoringCase(n, name); })) {
+    names.push_back(std::move(name));
+  }
 }
 
 bool holdsOneOf(const std::vector<std::string>& values, const std::vector<std::string>& wanted) {

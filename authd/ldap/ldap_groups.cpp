@@ -56,8 +56,11 @@ class GroupCollector {
   void addNames(const LdapEntry& group) {
     for (const std::string& name : groupEntryNames(group, options_)) addName(name);
   }
-  void addName(const std::string& name) {
-    if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
+  void addName(const std::string& name) {  // one spelling per group name, as LDAP matches them
+    if (std::none_of(names_.begin(), names_.end(),
+                     [&](const std::string& n) { return equalsIgnoringCase(n, name); })) {
+      names_.push_back(name);
+    }
   }
 
   LdapSearcher& searcher_;

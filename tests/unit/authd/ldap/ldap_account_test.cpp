@@ -198,7 +198,9 @@ TEST_SUITE("ldap") {
     entry.attributes["memberof"] = {"cn=gesundheitsamt,ou=groups,dc=stadt,dc=example",
                                     "CN=Amt 53\\2C Gesundheit,OU=Gruppen,DC=stadt,DC=example",
                                     "ou=not-a-group,dc=stadt,dc=example",
-                                    "cn=gesundheitsamt,ou=other,dc=stadt,dc=example", "not a dn"};
+                                    "cn=gesundheitsamt,ou=other,dc=stadt,dc=example",
+                                    "cn=GesundheitsAmt,ou=third,dc=stadt,dc=example",
+                                    "not a dn"};
     CHECK(groupsFromMemberOf(entry, options) ==
           std::vector<std::string>{"gesundheitsamt", "Amt 53, Gesundheit"});
   }

@@ -213,6 +213,13 @@ TEST_SUITE("ldap") {
     CHECK(searchGroups(directory, searchMode(0), frank()) == Names{"team"});
   }
 
+  TEST_CASE("two groups whose names differ only in case give one name, as LDAP matches them") {
+    GroupDirectory directory;
+    directory.members[group("team")] = {"uid=frank,ou=people,dc=x"};
+    directory.members["cn=TEAM,ou=other,dc=x"] = {"uid=frank,ou=people,dc=x"};
+    CHECK(searchGroups(directory, searchMode(0), frank()).size() == 1);
+  }
+
   TEST_CASE("visibility probe: member_of asks below userBase for one account with memberOf") {
     ProbeAnswer answer(1);
     Config::Ldap options;
