@@ -15,6 +15,7 @@
 #include "authd/key_file.h"
 #include "authd/ldap/ldap_directory.h"
 #include "authd/log.h"
+#include "authd/policy.h"
 #include "authd/server.h"
 
 namespace authd {
@@ -46,6 +47,24 @@ std::unique_ptr<Directory> openDirectory(const Config& config) {
       {config.directory.cacheTtl, config.directory.negativeCacheTtl, 100000});
 }
 
+bool policyNamesGroups(const Config& config) {
+  return !config.policy.mfaGroups.empty() || !config.policy.groups.empty();
+}
+
+// A [policy] group that matches no directory group exempts its would-be members: say so. Only a
+// warning here: lookups stay fail secure, and a directory that is away or mid-change at start
+// must not keep authd down (--check-config fails instead). The first error ends the check.
+void warnAboutPolicyGroups(const Config& config, Directory& directory) {
+  try {
+    for (const std::string& problem : policyGroupProblems(config.policy, directory)) {
+      log::warning("policy: " + problem + ": nobody matches this name");
+    }
+  } catch (const std::exception& e) {
+    log::warning(std::string("policy: could not check that the [policy] groups exist: ") +
+                 e.what());
+  }
+}
+
 void makeParentDirectory(const std::string& path, fs::perms perms) {
   fs::path parent = fs::path(path).parent_path();
   if (parent.empty() || fs::exists(parent)) return;
@@ -67,6 +86,11 @@ std::optional<SecretBytes> loadKey(const Config& config, std::string* error) {
 }
 
 }  // namespace
+
+std::vector<std::string> checkPolicyGroups(const Config& config) {
+  if (!policyNamesGroups(config)) return {};
+  return policyGroupProblems(config.policy, *makeBackend(config));
+}
 
 std::string checkStartupFiles(const Config& config) {
   std::string error;
@@ -100,6 +124,9 @@ int runDaemon(const Config& config, Clock clock) {
   auto store = openSqliteStore({config.store.database, config.store.maxBatch, 5000});
   auto directory = openDirectory(config);
   if (!directory) return 1;
+  // Before serving, so the warning precedes "ready". It costs a start with the directory down
+  // at most one round of connect timeouts, when no lookup could succeed anyway.
+  if (policyNamesGroups(config)) warnAboutPolicyGroups(config, *directory);
 
   boost::asio::io_context io(config.server.threads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));

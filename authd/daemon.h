@@ -3,6 +3,7 @@
 // main() calls it with the system clock; the benchmark server with a faster clock.
 
 #include <string>
+#include <vector>
 
 #include "authd/config.h"
 #include "authd/random.h"
@@ -16,5 +17,10 @@ int runDaemon(const Config& config, Clock clock);
 // (a database without its key file, fido2.ca_file, the LDAP URIs, ca_file and service password
 // file), without creating a file or connecting anywhere. "" when start would get past them.
 std::string checkStartupFiles(const Config& config);
+
+// What --check-config says about [policy] (docs/configuration.md): the groups it names that
+// match no group in the configured directory (policyGroupProblems), one message each. Connects to
+// the directory (ldap). Throws when the directory cannot answer.
+std::vector<std::string> checkPolicyGroups(const Config& config);
 
 }  // namespace authd

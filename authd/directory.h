@@ -29,7 +29,16 @@ struct Account {
   std::string mail;
   std::string dn;                   // ldap: the entry's DN (password checks bind as it)
   std::vector<std::string> groups;  // group names (nss: primary and supplementary)
-  bool disabled = false;            // exists but may not log on (directory rule)
+  // How [policy] compares these names: nss exactly (Unix group names are case-sensitive), ldap
+  // ignoring ASCII case, as the directory itself matches cn.
+  bool groupNamesIgnoreCase = false;
+  bool disabled = false;  // exists but may not log on (directory rule)
+};
+
+// A group as the directory reports it (for the [policy] check at start-up).
+struct Group {
+  std::string name;              // as the directory spells it
+  bool namesIgnoreCase = false;  // as Account::groupNamesIgnoreCase
 };
 
 enum class PasswordCheck {
@@ -47,6 +56,13 @@ class Directory {
   // Checks `password` for `account` (from findUser) without touching any cached state.
   // Throws DirectoryError when no server answers. Never logs the password.
   virtual PasswordCheck checkPassword(const Account& account, std::string_view password) = 0;
+  // The group the directory finds for `name`, or nullopt when there is no such group: for
+  // the check that every group [policy] names exists (nss: getgrnam_r; ldap: a search under
+  // group_base). Throws DirectoryError when the directory cannot answer, and by default (a
+  // directory that cannot look groups up).
+  virtual std::optional<Group> findGroup(const std::string& name) {
+    throw DirectoryError("this directory cannot look up group " + name);
+  }
 };
 
 std::unique_ptr<Directory> makeNssDirectory();

@@ -1,5 +1,6 @@
 #include "authd/directory_cache.h"
 
+#include <list>
 #include <mutex>
 #include <unordered_map>
 
@@ -7,33 +8,56 @@ namespace authd {
 
 namespace {
 
+// Answers with their expiry, bounded by evicting the least recently used: a flood of new names
+// (an enumeration, a typo storm) pushes out names nobody uses, not the accounts logging on now.
+// All O(1): the list keeps the use order (front = most recent), the map points into it.
 template <typename Key>
-class TimedMap {
+class LruTimedMap {
  public:
-  // The cached answer, or nullptr when absent or expired.
-  const std::optional<Account>* find(const Key& key, std::int64_t now) const {
-    auto it = entries_.find(key);
-    if (it == entries_.end() || it->second.expires <= now) return nullptr;
-    return &it->second.account;
+  explicit LruTimedMap(std::size_t maxEntries) : maxEntries_(maxEntries) {}
+
+  // The cached answer, or nullptr when absent or expired. A hit becomes the most recent entry.
+  const std::optional<Account>* find(const Key& key, std::int64_t now) {
+    auto it = index_.find(key);
+    if (it == index_.end() || it->second->expires <= now) return nullptr;
+    order_.splice(order_.begin(), order_, it->second);
+    return &it->second->account;
   }
-  void put(const Key& key, std::optional<Account> account, std::int64_t expires,
-           std::size_t maxEntries) {
-    if (entries_.size() >= maxEntries) entries_.clear();
-    entries_[key] = Entry{std::move(account), expires};
+  void put(const Key& key, std::optional<Account> account, std::int64_t expires) {
+    if (maxEntries_ == 0) return;
+    if (auto it = index_.find(key); it != index_.end()) {
+      it->second->account = std::move(account);
+      it->second->expires = expires;
+      order_.splice(order_.begin(), order_, it->second);
+      return;
+    }
+    if (index_.size() >= maxEntries_) {
+      index_.erase(order_.back().key);
+      order_.pop_back();
+    }
+    order_.push_front(Entry{key, std::move(account), expires});
+    index_.emplace(key, order_.begin());
   }
 
  private:
   struct Entry {
+    Key key;
     std::optional<Account> account;
     std::int64_t expires = 0;
   };
-  std::unordered_map<Key, Entry> entries_;
+  std::size_t maxEntries_;
+  std::list<Entry> order_;
+  std::unordered_map<Key, typename std::list<Entry>::iterator> index_;
 };
 
 class CachingDirectory final : public Directory {
  public:
   CachingDirectory(std::unique_ptr<Directory> inner, Clock clock, DirectoryCacheOptions options)
-      : inner_(std::move(inner)), clock_(std::move(clock)), options_(options) {}
+      : inner_(std::move(inner)),
+        clock_(std::move(clock)),
+        options_(options),
+        byName_(options.maxEntries),
+        byUid_(options.maxEntries) {}
 
   std::optional<Account> findUser(const std::string& name) override {
     return lookup(byName_, name, [&] { return inner_->findUser(name); });
@@ -45,10 +69,14 @@ class CachingDirectory final : public Directory {
   PasswordCheck checkPassword(const Account& account, std::string_view password) override {
     return inner_->checkPassword(account, password);
   }
+  // Asked at start-up only: never cached.
+  std::optional<Group> findGroup(const std::string& name) override {
+    return inner_->findGroup(name);
+  }
 
  private:
   template <typename Key, typename Fetch>
-  std::optional<Account> lookup(TimedMap<Key>& map, const Key& key, Fetch fetch) {
+  std::optional<Account> lookup(LruTimedMap<Key>& map, const Key& key, Fetch fetch) {
     const std::int64_t now = clock_();
     {
       std::lock_guard lock(mutex_);
@@ -58,7 +86,7 @@ class CachingDirectory final : public Directory {
     const int ttl = account ? options_.ttlSeconds : options_.negativeTtlSeconds;
     if (ttl <= 0) return account;
     std::lock_guard lock(mutex_);
-    map.put(key, account, now + ttl, options_.maxEntries);
+    map.put(key, account, now + ttl);
     return account;
   }
 
@@ -66,8 +94,8 @@ class CachingDirectory final : public Directory {
   Clock clock_;
   DirectoryCacheOptions options_;
   std::mutex mutex_;
-  TimedMap<std::string> byName_;
-  TimedMap<uid_t> byUid_;
+  LruTimedMap<std::string> byName_;
+  LruTimedMap<uid_t> byUid_;
 };
 
 }  // namespace

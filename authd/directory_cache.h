@@ -14,7 +14,7 @@ namespace authd {
 struct DirectoryCacheOptions {
   int ttlSeconds = 60;              // accounts found; 0: not cached
   int negativeTtlSeconds = 60;      // "no such account"; 0: not cached
-  std::size_t maxEntries = 100000;  // the cache starts over when full
+  std::size_t maxEntries = 100000;  // per map (names, uids); when full the least recently used goes
 };
 
 std::unique_ptr<Directory> makeCachingDirectory(std::unique_ptr<Directory> inner, Clock clock,

@@ -40,6 +40,26 @@ std::vector<std::string> groupNames(const char* user, gid_t primary) {
   return names;
 }
 
+// ENOENT/ESRCH/EBADF/EPERM mean "not found" for several NSS modules (getpwnam_r(3)).
+bool meansNotFound(int rc) { return rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM; }
+
+// getgrnam_r with a growing buffer: the group's name, nullopt when there is no such group.
+std::optional<std::string> lookupGroupName(const std::string& name) {
+  std::vector<char> buffer(16384);
+  for (;;) {
+    group entry{};
+    group* result = nullptr;
+    int rc = ::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &result);
+    if (rc == ERANGE && buffer.size() < (1u << 20)) {
+      buffer.resize(buffer.size() * 4);
+      continue;
+    }
+    if ((rc == 0 && result == nullptr) || meansNotFound(rc)) return std::nullopt;
+    if (rc != 0) throw DirectoryError(std::string("group lookup: ") + std::strerror(rc));
+    return std::string(result->gr_name);
+  }
+}
+
 // The GECOS field's first comma-separated part is the full name by convention.
 std::string firstGecosField(const char* gecos) {
   std::string text = gecos != nullptr ? gecos : "";
@@ -58,9 +78,7 @@ std::optional<Account> lookupPasswd(Lookup lookup) {
       buffer.resize(buffer.size() * 4);
       continue;
     }
-    // ENOENT/ESRCH/EBADF/EPERM mean "not found" for several NSS modules (getpwnam_r(3)).
-    if (rc == 0 && result == nullptr) return std::nullopt;
-    if (rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM) return std::nullopt;
+    if ((rc == 0 && result == nullptr) || meansNotFound(rc)) return std::nullopt;
     if (rc != 0) throw DirectoryError(std::string("passwd lookup: ") + std::strerror(rc));
     Account account;
     account.name = result->pw_name;
@@ -87,6 +105,11 @@ class NssDirectory final : public Directory {
   // Local passwords belong to PAM's own modules (pam_unix), not to authd.
   PasswordCheck checkPassword(const Account&, std::string_view) override {
     return PasswordCheck::unsupported;
+  }
+  std::optional<Group> findGroup(const std::string& name) override {
+    std::optional<std::string> found = lookupGroupName(name);
+    if (!found) return std::nullopt;
+    return Group{*found, false};
   }
 };
 

@@ -11,6 +11,25 @@
 
 using namespace authd;
 
+namespace {
+
+// --check-config: a [policy] group that matches no directory group is an error (exit 1), since
+// it exempts people from their rule or from MFA. A directory that cannot answer now is a
+// warning only: the check cannot tell, and authd itself fails secure.
+int reportPolicyGroups(const Config& config) {
+  std::vector<std::string> problems;
+  try {
+    problems = checkPolicyGroups(config);
+  } catch (const std::exception& e) {
+    std::cerr << "authd: warning: cannot check the groups [policy] names: " << e.what() << "\n";
+    return 0;
+  }
+  for (const std::string& problem : problems) std::cerr << "authd: policy: " << problem << "\n";
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"authd: second-factor verification daemon"};
   std::string configPath;
@@ -38,6 +57,7 @@ int main(int argc, char** argv) {
       std::cerr << "authd: " << problem << "\n";
       return 1;
     }
+    if (int rc = reportPolicyGroups(config); rc != 0) return rc;
     std::cout << configPath << ": configuration is valid\n";
     return 0;
   }

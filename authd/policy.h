@@ -4,6 +4,7 @@
 // verification when any rule requires it, MFA when any of the user's groups requires it.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "authd/config.h"
@@ -22,5 +23,16 @@ struct EffectivePolicy {
 };
 
 EffectivePolicy effectivePolicy(const Config::Policy& policy, const Account& account);
+
+// Whether `account` is in the group a [policy] entry names: the same name, ignoring ASCII case
+// when the directory does (Account::groupNamesIgnoreCase, ldap).
+bool inGroup(const Account& account, std::string_view configured);
+
+// The groups [policy] names (mfa_groups, [policy.groups.NAME]) that would never match, one message
+// each: no such group in `directory`, or the directory spells it so that inGroup would not match
+// (for ldap: other than in ASCII case, e.g. "Ä" for "ä"). A name that matches no group exempts
+// its would-be members from the rule, or from MFA. Empty when every name matches. Throws
+// DirectoryError when the directory cannot answer.
+std::vector<std::string> policyGroupProblems(const Config::Policy& policy, Directory& directory);
 
 }  // namespace authd

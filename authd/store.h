@@ -31,7 +31,7 @@ struct Fido2CredentialData {
   int algorithm = 0;                        // COSE algorithm id
   std::vector<unsigned char> aaguid;        // 16 bytes
   std::string fmt;                          // attestation format at registration
-  std::string attestation;                  // "none" | "self" | "basic"
+  std::string attestation;                  // "none" | "self" | "basic" | "basic_unverified"
   std::uint32_t signCount = 0;              // last accepted signature counter
   bool uvRequired = false;                  // enrolled with uv=required
   std::vector<unsigned char> userHandle;    // WebAuthn user.id

@@ -315,7 +315,8 @@ CallResult<Fido2RegisteredAnswer> parseFido2RegisterFinishResponse(const json& r
   auto credentialId = reader.requireInt("credential_id", 0, calls::kMaxWireInt);
   auto fido2Id = reader.requireString("fido2_id", base64urlLength(kMaxCredentialIdBytes));
   auto aaguid = reader.requireString("aaguid", kAaguidTextBytes);
-  auto attestation = requireOneOf(reader, "attestation", {"none", "self", "basic"}, &why);
+  auto attestation =
+      requireOneOf(reader, "attestation", {"none", "self", "basic", "basic_unverified"}, &why);
   auto fmt = reader.requireString("fmt", kMaxFmtBytes);
   auto algorithm = reader.requireInt("algorithm", -kMaxCoseAlgorithm, kMaxCoseAlgorithm);
   if (!reader.failed() && why.empty()) {

@@ -137,9 +137,12 @@ AttestationVerdict verifyAttestation(const AttestationEvidence& evidence,
   }
   const std::optional<ProvenStatement> statement = verifyStatement(evidence);
   if (!statement) return {std::nullopt, reason::kAttestationInvalid};
-  if (trust.policy == AttestationPolicy::trusted && !trusted(*statement, trust)) {
-    return {std::nullopt, reason::kAttestationNotTrusted};
+  if (trust.policy == AttestationPolicy::trusted) {
+    if (!trusted(*statement, trust)) return {std::nullopt, reason::kAttestationNotTrusted};
+    return {statement->type, {}};
   }
+  // The certificate signed, but nothing vouches for the certificate: record no more than that.
+  if (statement->type == AttestationType::basic) return {AttestationType::basicUnverified, {}};
   return {statement->type, {}};
 }
 

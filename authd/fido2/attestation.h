@@ -4,7 +4,9 @@
 //   none      "none" (empty statement) and everything below
 //   self      "packed" self attestation, "packed" with x5c, "fido-u2f"
 //   trusted   "packed" with x5c or "fido-u2f" whose certificate chains to the CA bundle
-// Under every policy a statement that is present is verified in full.
+// Under every policy a statement that is present is verified in full; the certificate chain of an
+// x5c statement only under trusted. The verdict's type says what was proved: "packed" with x5c
+// and "fido-u2f" are `basic` under trusted and `basicUnverified` under none and self.
 
 #include <optional>
 #include <string_view>

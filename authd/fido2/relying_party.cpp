@@ -58,6 +58,8 @@ const char* toString(AttestationType type) {
       return "self";
     case AttestationType::basic:
       return "basic";
+    case AttestationType::basicUnverified:
+      return "basic_unverified";
     case AttestationType::none:
       break;
   }

@@ -24,7 +24,10 @@ inline constexpr int kRs256 = -257;
 using Aaguid = std::array<unsigned char, 16>;
 
 enum class AttestationPolicy { none, self, trusted };
-enum class AttestationType { none, self, basic };  // what the statement proved
+// What registration proved. `basic` only when the attestation certificate's chain was checked
+// against the vendor roots (policy trusted); under none and self an x5c statement proves its
+// signature only, so anyone could have made the certificate: `basicUnverified`.
+enum class AttestationType { none, self, basic, basicUnverified };
 const char* toString(AttestationType type);
 
 // What the service trusts at registration. caBundle is PEM text (vendor roots); required and

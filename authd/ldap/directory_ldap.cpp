@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "authd/ldap/ldap_account.h"
@@ -37,6 +38,7 @@ class LdapDirectory final : public Directory {
         servicePassword_(std::move(servicePassword)),
         localAccounts_(std::move(localAccounts)),
         selector_(options.uris, options.retryAfter, std::move(clock)),
+        groupsSeen_(std::make_unique<std::atomic<bool>[]>(options.uris.size())),
         pool_(
             selector_, [this](std::size_t server) { return connectService(server); },
             static_cast<std::size_t>(options.poolSize)) {}
@@ -44,8 +46,19 @@ class LdapDirectory final : public Directory {
   std::optional<Account> findUser(const std::string& name) override {
     if (!isSearchableLogin(name)) return std::nullopt;
     std::optional<Account> account;
-    pool_.run([&](LdapSearcher& searcher) { account = lookUp(searcher, name); });
+    pool_.run([&](LdapSearcher& searcher, std::size_t server) {
+      account = lookUp(searcher, server, name);
+    });
     return account;
+  }
+
+  std::optional<Group> findGroup(const std::string& name) override {
+    std::optional<std::string> found;
+    pool_.run([&](LdapSearcher& searcher, std::size_t) {
+      found = findGroupName(searcher, options_, name);
+    });
+    if (!found) return std::nullopt;
+    return Group{*found, true};  // as accountFromEntry's groups
   }
 
   std::optional<Account> findUid(uid_t uid) override { return localAccounts_->findUid(uid); }
@@ -77,7 +90,8 @@ class LdapDirectory final : public Directory {
   }
 
   // One user search (and the group searches of group_mode = "search") on one connection.
-  std::optional<Account> lookUp(LdapSearcher& searcher, const std::string& name) {
+  std::optional<Account> lookUp(LdapSearcher& searcher, std::size_t server,
+                                const std::string& name) {
     SearchResult found = searcher.search(
         {options_.userBase, userSearchFilter(options_.userFilter, options_.loginAttribute, name),
          userAttributes(options_), kUserSizeLimit});
@@ -90,18 +104,21 @@ class LdapDirectory final : public Directory {
     }
     Account account = accountFromEntry(found.entries.front(), options_, name);
     if (options_.groupMode == "search") account.groups = searchGroups(searcher, options_, account);
-    confirmGroupsVisible(searcher, account);
+    confirmGroupsVisible(searcher, server, account);
     return account;
   }
 
   // "No groups" is only believable once some lookup has shown groups, or one probe has shown
   // that memberships are visible at all; until then a group policy would exempt everybody.
-  void confirmGroupsVisible(LdapSearcher& searcher, const Account& account) {
-    if (!groupsDecidePolicy_ || groupsSeen_.load()) return;
+  // Per server: a replica without the memberof overlay (or with another ACL) shows no
+  // memberships however well its peers did.
+  void confirmGroupsVisible(LdapSearcher& searcher, std::size_t server, const Account& account) {
+    std::atomic<bool>& seen = groupsSeen_[server];
+    if (!groupsDecidePolicy_ || seen.load()) return;
     if (account.groups.empty() && !membershipsVisible(searcher, options_)) {
-      throw DirectoryError(invisibleGroupsMessage());
+      throw DirectoryError(selector_.uri(server) + ": " + invisibleGroupsMessage());
     }
-    groupsSeen_.store(true);
+    seen.store(true);
   }
 
   std::string invisibleGroupsMessage() const {
@@ -116,10 +133,10 @@ class LdapDirectory final : public Directory {
 
   const Config::Ldap options_;
   const bool groupsDecidePolicy_;
-  std::atomic<bool> groupsSeen_{false};
   const SecretBytes servicePassword_;
   std::unique_ptr<Directory> localAccounts_;
   ServerSelector selector_;
+  std::unique_ptr<std::atomic<bool>[]> groupsSeen_;  // per server (index into uris)
   LdapPool pool_;
 };
 

@@ -27,8 +27,12 @@ bool isPrintableAscii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
+// Attribute descriptions and group names both compare ignoring case in LDAP.
 void addUnique(std::vector<std::string>& names, std::string name) {
-  if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(std::move(name));
+  if (std::none_of(names.begin(), names.end(),
+                   [&](const std::string& n) { return equalsIgnoringCase(n, name); })) {
+    names.push_back(std::move(name));
+  }
 }
 
 bool holdsOneOf(const std::vector<std::string>& values, const std::vector<std::string>& wanted) {
@@ -124,6 +128,8 @@ std::vector<std::string> groupsFromMemberOf(const LdapEntry& entry, const Config
   const std::vector<std::string>* dns = entry.find(options.memberOfAttribute);
   if (dns == nullptr) return groups;
   for (const std::string& dn : *dns) {
+    // A group elsewhere (a project's or a user's own group) may share a ruled group's name.
+    if (!options.groupBase.empty() && !dnIsUnder(dn, options.groupBase)) continue;
     if (auto name = firstRdnValue(dn, options.groupNameAttribute)) addUnique(groups, *name);
   }
   return groups;
@@ -142,6 +148,7 @@ Account accountFromEntry(const LdapEntry& entry, const Config::Ldap& options,
   account.displayName = entry.first(options.displayNameAttribute);
   account.mail = entry.first(options.mailAttribute);
   account.disabled = isDisabled(entry, options);
+  account.groupNamesIgnoreCase = true;  // cn and its kind match ignoring case
   if (options.groupMode == "member_of") account.groups = groupsFromMemberOf(entry, options);
   return account;
 }

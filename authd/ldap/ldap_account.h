@@ -32,8 +32,9 @@ std::string ldapAccountId(std::string_view idAttribute, std::string_view value);
 bool isDisabled(const LdapEntry& entry, const Config::Ldap& options);
 
 // member_of mode: the groupNameAttribute value of each memberOf DN's first RDN; DNs named by
-// another attribute type are skipped. Throws DirectoryError when the server sent the values
-// in ranges (AD, very large groups): a partial list could hide a group a policy relies on.
+// another attribute type, and with groupBase set DNs not under groupBase, are skipped. Throws
+// DirectoryError when the server sent the values in ranges (AD, very large groups): a partial list
+// could hide a group a policy relies on.
 std::vector<std::string> groupsFromMemberOf(const LdapEntry& entry, const Config::Ldap& options);
 
 // Maps a user entry. `login` is the name looked up: when the login attribute has several

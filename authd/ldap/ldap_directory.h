@@ -13,8 +13,9 @@ namespace authd {
 
 // Whether the [policy] rules name groups. Then an account without groups gets no group's rule
 // (maybe no MFA), so "no groups" must be true, not unreadable: until a lookup has returned
-// groups, a lookup without any first checks that memberships are visible at all (one search,
-// once per directory object) and fails with DirectoryError when they are not.
+// groups on that server, a lookup without any first checks that the server shows memberships at
+// all (one search, once per server and directory object) and fails with DirectoryError when it
+// does not.
 enum class GroupUse { informational, decidesPolicy };
 
 // Reads the service password from options.bindPasswordFile (first line) now; throws

@@ -13,4 +13,10 @@ namespace authd {
 // a #hex BER value.
 std::optional<std::string> firstRdnValue(std::string_view dn, std::string_view attributeType);
 
+// Whether `dn` is `base` or lies below it: its last RDNs equal base's RDNs, attribute types and
+// values compared ignoring ASCII case (as dc, ou, cn match), escapes read by the RFC 4514 parser
+// ("OU=Groups,DC=Stadt" is under "ou=groups, dc=stadt"). False when either does not parse or
+// base is empty.
+bool dnIsUnder(std::string_view dn, std::string_view base);
+
 }  // namespace authd

@@ -4,18 +4,6 @@
 
 namespace authd {
 
-std::string asciiLower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return lower;
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && asciiLower(a) == asciiLower(b);
-}
-
 void LdapEntry::add(std::string_view attribute, std::string value) {
   attributes[asciiLower(attribute)].push_back(std::move(value));
 }

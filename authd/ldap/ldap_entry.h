@@ -6,12 +6,9 @@
 #include <string_view>
 #include <vector>
 
-namespace authd {
+#include "authd/ascii.h"
 
-// ASCII case folding: LDAP attribute descriptions and the values we compare case-insensitively
-// (disabled markers, type names) are ASCII.
-std::string asciiLower(std::string_view text);
-bool equalsIgnoringCase(std::string_view a, std::string_view b);
+namespace authd {
 
 struct LdapEntry {
   std::string dn;

@@ -25,9 +25,14 @@ bool isSearchableLogin(std::string_view login) {
          login.find('\0') == std::string_view::npos;
 }
 
+std::string equalityFilter(std::string_view filter, std::string_view attribute,
+                           std::string_view value) {
+  return "(&" + parenthesized(filter) + equalityItem(attribute, value) + ")";
+}
+
 std::string userSearchFilter(std::string_view userFilter, std::string_view loginAttribute,
                              std::string_view login) {
-  return "(&" + parenthesized(userFilter) + equalityItem(loginAttribute, login) + ")";
+  return equalityFilter(userFilter, loginAttribute, login);
 }
 
 std::string presenceFilter(std::string_view filter, std::string_view attribute) {

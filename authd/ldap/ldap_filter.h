@@ -16,6 +16,10 @@ constexpr std::size_t kMaxLoginLength = 256;
 // Anything else is "no such account" without a round trip.
 bool isSearchableLogin(std::string_view login);
 
+// (&FILTER(ATTRIBUTE=escaped value)); FILTER (from the configuration) may be empty
+std::string equalityFilter(std::string_view filter, std::string_view attribute,
+                           std::string_view value);
+
 // (&USER_FILTER(LOGIN_ATTRIBUTE=escaped login))
 std::string userSearchFilter(std::string_view userFilter, std::string_view loginAttribute,
                              std::string_view login);

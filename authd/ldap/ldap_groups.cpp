@@ -10,8 +10,19 @@ namespace authd {
 
 namespace {
 
+constexpr int kGroupNameLimit = 16;
+
 std::string groupSearchBase(const Config::Ldap& options) {
   return options.groupBase.empty() ? options.userBase : options.groupBase;
+}
+
+// A group entry's names: its DN's first-RDN value when that RDN is groupNameAttribute, else (in
+// search mode only) its groupNameAttribute values.
+std::vector<std::string> groupEntryNames(const LdapEntry& group, const Config::Ldap& options) {
+  if (auto name = firstRdnValue(group.dn, options.groupNameAttribute)) return {*name};
+  const std::vector<std::string>* values = group.find(options.groupNameAttribute);
+  if (values == nullptr || options.groupMode == "member_of") return {};
+  return *values;
 }
 
 class GroupCollector {
@@ -43,14 +54,13 @@ class GroupCollector {
 
  private:
   void addNames(const LdapEntry& group) {
-    if (auto name = firstRdnValue(group.dn, options_.groupNameAttribute)) {
-      addName(*name);
-    } else if (const std::vector<std::string>* values = group.find(options_.groupNameAttribute)) {
-      for (const std::string& value : *values) addName(value);
-    }
+    for (const std::string& name : groupEntryNames(group, options_)) addName(name);
   }
-  void addName(const std::string& name) {
-    if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
+  void addName(const std::string& name) {  // one spelling per group name, as LDAP matches them
+    if (std::none_of(names_.begin(), names_.end(),
+                     [&](const std::string& n) { return equalsIgnoringCase(n, name); })) {
+      names_.push_back(name);
+    }
   }
 
   LdapSearcher& searcher_;
@@ -74,6 +84,24 @@ bool membershipsVisible(LdapSearcher& searcher, const Config::Ldap& options) {
                       1};
   SearchResult result = searcher.search(probe);
   return !result.entries.empty() || result.truncated;
+}
+
+std::optional<std::string> findGroupName(LdapSearcher& searcher, const Config::Ldap& options,
+                                         const std::string& name) {
+  bool memberOf = options.groupMode == "member_of";
+  SearchRequest request{
+      groupSearchBase(options),
+      equalityFilter(memberOf ? "" : options.groupFilter, options.groupNameAttribute, name),
+      {options.groupNameAttribute},
+      kGroupNameLimit};
+  std::optional<std::string> spelledOtherwise;
+  for (const LdapEntry& group : searcher.search(request).entries) {
+    for (const std::string& candidate : groupEntryNames(group, options)) {
+      if (equalsIgnoringCase(candidate, name)) return candidate;
+      if (!spelledOtherwise) spelledOtherwise = candidate;
+    }
+  }
+  return spelledOtherwise;
 }
 
 std::vector<std::string> searchGroups(LdapSearcher& searcher, const Config::Ldap& options,

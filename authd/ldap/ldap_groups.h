@@ -3,6 +3,7 @@
 // the groups that list those groups, level by level.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,14 @@ std::vector<std::string> searchGroups(LdapSearcher& searcher, const Config::Ldap
 // what the account may not read as absent, and a server without the memberof overlay has no
 // memberOf: either way every account would look like a member of no group.
 bool membershipsVisible(LdapSearcher& searcher, const Config::Ldap& options);
+
+// The directory's spelling of the group `name` as lookups would report it, for the [policy]
+// check at start-up: ONE search under groupBase (default userBase), size limit 16, for
+// (groupNameAttribute=name) — in search mode within groupFilter. The server matches by its own
+// rules (cn: ignoring case), so the answer may be spelled otherwise; one spelled the same up to
+// ASCII case comes first. member_of mode counts only entries whose DN's first RDN is
+// groupNameAttribute (as groupsFromMemberOf names groups). nullopt when there is none.
+std::optional<std::string> findGroupName(LdapSearcher& searcher, const Config::Ldap& options,
+                                         const std::string& name);
 
 }  // namespace authd

@@ -56,7 +56,7 @@ void LdapPool::run(const Operation& operation) {
   if (!reused) connect(slot);
   std::string firstFailure;
   try {
-    operation(*slot.connection);
+    operation(*slot.connection, slot.server);
     return;
   } catch (const LdapFailure& failure) {
     if (!failure.serverFailure()) throw;
@@ -66,7 +66,7 @@ void LdapPool::run(const Operation& operation) {
   }
   connect(slot);
   try {
-    operation(*slot.connection);
+    operation(*slot.connection, slot.server);
   } catch (const LdapFailure& failure) {
     if (!failure.serverFailure()) throw;
     slot.connection.reset();

@@ -21,7 +21,9 @@ using LdapConnector = std::function<std::unique_ptr<LdapSearcher>(std::size_t se
 
 class LdapPool {
  public:
-  using Operation = std::function<void(LdapSearcher&)>;
+  // The connection, and the server it is on (an index into the selector's URIs): what one server
+  // showed (memberships visible) says nothing about another.
+  using Operation = std::function<void(LdapSearcher&, std::size_t server)>;
 
   LdapPool(ServerSelector& selector, LdapConnector connector, std::size_t size);
 

@@ -143,6 +143,15 @@ keys key0
 out=$(key_login "$KEYONLY" alice) && rc=0 || rc=$?
 check "a revoked key no longer logs on" test "$rc" -ne 0
 
+# --- attestation policy "self" (default): a certificate is accepted, but not vouched for
+keys x5ckey:fmt=x5c:x5cdir=$WORK/x5c
+out=$(key_authctl --json enroll fido2 frank 2>"$WORK/err") && rc=0 || rc=$?
+check "self policy: a key with an attestation certificate is enrolled" test "$rc" -eq 0
+check "... as basic_unverified, since no chain was checked" \
+  test "$(jq -r .attestation <<<"$out")" = basic_unverified
+check "... and listed so" test "$(authctl --json list frank |
+  jq -r '.credentials[] | select(.factor=="fido2") | .attestation')" = basic_unverified
+
 # --- attestation policy "trusted": only keys with a certificate from the configured CA
 stop_authd
 keys x5ckey:fmt=x5c:x5cdir=$WORK/x5c

@@ -41,6 +41,7 @@ ca_file = "$(ldap_var ldap1 LDAP_CA)"
 bind_dn = "$(ldap_var ldap1 LDAP_BIND_DN)"
 bind_password_file = "$(ldap_var ldap1 LDAP_BIND_PASSWORD_FILE)"
 user_base = "$(ldap_var ldap1 LDAP_PEOPLE)"
+group_base = "$(ldap_var ldap1 LDAP_GROUPS)"
 disabled_attribute = "pwdAccountLockedTime"
 connect_timeout_ms = 1000
 timeout_ms = 2000
@@ -83,7 +84,8 @@ write_accounts
 restart_authd "$(ldap_var ldap1 LDAPS_URI)"
 LOGIN=$(pam_service login "auth required $PAM_AUTHD_SO socket=$SOCK")
 
-# --- --check-config reads what start reads (no connection): the password file and the CA
+# --- --check-config reads what start reads: the password file and the CA; and it looks up the
+# groups [policy] names
 out=$("$AUTHD_BIN" --check-config --config "$WORK/authd.toml" 2>&1) && rc=0 || rc=$?
 check "--check-config accepts the running configuration" test "$rc" -eq 0
 cp "$(ldap_var ldap1 LDAP_BIND_PASSWORD_FILE)" "$WORK/open.password"
@@ -103,6 +105,19 @@ sed "s|^key_file = .*|key_file = \"$WORK/lost.key\"|" "$WORK/authd.toml" >"$WORK
 out=$("$AUTHD_BIN" --check-config --config "$WORK/nokey.toml" 2>&1) && rc=0 || rc=$?
 check "--check-config refuses a database whose key file is missing" test "$rc" -eq 1
 check "... and creates no new key" test ! -e "$WORK/lost.key"
+sed 's|^mfa_groups = .*|mfa_groups = ["Gesundheitsamt", "telearbiet"]|' \
+  "$WORK/authd.toml" >"$WORK/typo.toml"
+out=$("$AUTHD_BIN" --check-config --config "$WORK/typo.toml" 2>&1) && rc=0 || rc=$?
+check "--check-config refuses a [policy] group the directory does not have" test "$rc" -eq 1
+check "... naming it" contains "$out" 'policy: group "telearbiet" does not exist in the directory'
+check "... while another case of an existing group is fine" \
+  bash -c '! grep -qF Gesundheitsamt <<<"$1"' _ "$out"
+cp "$WORK/typo.toml" "$WORK/authd.toml"
+stop_authd
+start_authd
+check "authd starts with it, but warns in its log" contains "$(cat "$WORK/authd.log")" \
+  'warning: policy: group "telearbiet" does not exist in the directory'
+restart_authd "$(ldap_var ldap1 LDAPS_URI)"
 
 # --- directory entry and policy as the admin sees them
 shown=$(authctl --json show dave)

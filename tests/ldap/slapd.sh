@@ -11,6 +11,7 @@
 #   slapd.sh mark DIR                         prints the log offset for `ops --since`
 #   slapd.sh ops DIR [--since OFFSET]         prints "SRCH=n BIND=n"
 #   slapd.sh config DIR < LDIF                applies LDIF changes to cn=config (its rootdn)
+#   slapd.sh modify DIR < LDIF                applies LDIF changes to the directory (its rootdn)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,7 +37,7 @@ die() {
 }
 
 usage() {
-  sed -n '4,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -425,6 +426,15 @@ cmd_config() {
     -y "$LDAP_ADMIN_PASSWORD_FILE" >/dev/null)
 }
 
+# Through the server (not slapadd), so overlays act: memberof fills memberOf of new members.
+cmd_modify() {
+  [[ $# -eq 1 ]] || usage
+  local dir
+  dir=$(abs_dir "$1")
+  (source "$dir/env" && ldapmodify -x -H "$LDAP_URI" -D "$LDAP_ADMIN_DN" \
+    -y "$LDAP_ADMIN_PASSWORD_FILE" >/dev/null)
+}
+
 main() {
   [[ $# -ge 1 ]] || usage
   local cmd=$1
@@ -439,6 +449,7 @@ main() {
   mark) cmd_mark "$@" ;;
   ops) cmd_ops "$@" ;;
   config) cmd_config "$@" ;;
+  modify) cmd_modify "$@" ;;
   *) usage ;;
   esac
 }

@@ -81,7 +81,7 @@ struct Fido2RegisteredAnswer {
   std::int64_t credentialId = 0;  // authd's row id (as in `list`)
   std::string fido2Id;            // base64url credential id
   std::string aaguid;
-  std::string attestation;  // "none" | "self" | "basic"
+  std::string attestation;  // "none" | "self" | "basic" | "basic_unverified"
   std::string fmt;
   int algorithm = 0;
 };

@@ -104,8 +104,50 @@ TEST_CASE("uid lookups are cached separately and the cache is bounded") {
   CHECK(f.calls == 1);
   for (const char* n : {"a", "b", "c", "d"}) f.cache->findUser(n);  // exceeds 3 entries
   CHECK(f.calls == 5);
-  f.cache->findUser("a");  // dropped when the map was cleared
+  f.cache->findUser("a");  // the least recently used name made room for "d"
   CHECK(f.calls == 6);
+  CHECK(f.cache->findUid(1000).has_value());  // the uid map has its own room
+  CHECK(f.calls == 6);
+}
+
+TEST_CASE("a full cache evicts the least recently used entry, not everything") {
+  Fixture f;  // room for 3 names
+  CHECK(f.cache->findUser("alice"));
+  CHECK_FALSE(f.cache->findUser("u1"));
+  CHECK_FALSE(f.cache->findUser("u2"));
+  CHECK(f.calls == 3);
+  f.now += 10;
+  CHECK(f.cache->findUser("alice"));  // used again: now the most recent
+  CHECK(f.calls == 3);
+  // A flood of new names (an enumeration attempt) pushes out the names nobody uses...
+  for (const char* n : {"u3", "u4"}) {
+    CHECK_FALSE(f.cache->findUser(n));
+    CHECK(f.cache->findUser("alice"));  // ...while the one in use stays cached
+  }
+  CHECK(f.calls == 5);
+  CHECK_FALSE(f.cache->findUser("u4"));  // cached
+  CHECK(f.calls == 5);
+  CHECK_FALSE(f.cache->findUser("u1"));  // evicted first
+  CHECK_FALSE(f.cache->findUser("u2"));
+  CHECK(f.calls == 7);
+  // Expiry still holds for the survivors: alice's entry is from the first lookup at 1000.
+  f.now = 1000 + 60;
+  CHECK(f.cache->findUser("alice"));
+  CHECK(f.calls == 8);
+}
+
+TEST_CASE("an expired answer fetched again replaces its entry without evicting another") {
+  Fixture f;
+  f.cache->findUser("u3");
+  f.now += 30;
+  f.cache->findUser("u1");
+  f.cache->findUser("u2");
+  f.now += 30;  // u3 expired, u1 and u2 still fresh
+  f.cache->findUser("u3");
+  CHECK(f.calls == 4);
+  f.cache->findUser("u1");
+  f.cache->findUser("u2");
+  CHECK(f.calls == 4);
 }
 
 TEST_CASE("a ttl of 0 returns the directory itself") {

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 using namespace authd;
 
 namespace {
@@ -15,6 +17,9 @@ Account member(std::vector<std::string> groups) {
 }
 
 using Strings = std::vector<std::string>;
+
+const std::string kBigUmlautA = "\xc3\x84";    // Ä in UTF-8
+const std::string kSmallUmlautA = "\xc3\xa4";  // ä
 
 Config::Policy cityPolicy() {
   Config::Policy p;
@@ -71,4 +76,106 @@ TEST_CASE("mfa_groups limit who must use a second factor") {
   auto tele = effectivePolicy(p, member({"staff", "telearbeit"}));
   CHECK(tele.mfaRequired);
   CHECK(tele.mfaBecause == Strings{"telearbeit"});
+}
+
+TEST_CASE("ldap group names match ignoring ASCII case; nss names exactly") {
+  Config::Policy p = cityPolicy();
+  p.mfaGroups = {"gesundheitsamt", "Telearbeit"};
+  Account ldap = member({"Gesundheitsamt", "TELEARBEIT"});
+  ldap.groupNamesIgnoreCase = true;
+  auto fromLdap = effectivePolicy(p, ldap);
+  CHECK(fromLdap.mfaRequired);
+  CHECK(fromLdap.mfaBecause == Strings{"gesundheitsamt", "Telearbeit"});
+  CHECK(fromLdap.factors == Strings{"fido2"});  // both rules applied
+  CHECK(fromLdap.uvRequired);
+  CHECK(fromLdap.rules == Strings{"gesundheitsamt", "telearbeit"});
+  // Unix group names are case-sensitive: "Gesundheitsamt" is another group.
+  auto fromNss = effectivePolicy(p, member({"Gesundheitsamt", "TELEARBEIT"}));
+  CHECK_FALSE(fromNss.mfaRequired);
+  CHECK(fromNss.rules == Strings{"default"});
+  // Only ASCII letters fold: "Ä" and "ä" stay different bytes.
+  Account umlaut = member({"B" + kBigUmlautA + "ckerei"});
+  umlaut.groupNamesIgnoreCase = true;
+  CHECK_FALSE(inGroup(umlaut, "b" + kSmallUmlautA + "ckerei"));
+  CHECK(inGroup(umlaut, "B" + kBigUmlautA + "CKEREI"));
+}
+
+namespace {
+
+// Groups by name as a directory would find them; records the names asked for.
+class GroupsOnly final : public Directory {
+ public:
+  GroupsOnly(std::map<std::string, std::string> groups, bool ignoreCase)
+      : groups_(std::move(groups)), ignoreCase_(ignoreCase) {}
+  std::vector<std::string> asked;
+  bool failing = false;
+
+  std::optional<Account> findUser(const std::string&) override { return std::nullopt; }
+  std::optional<Account> findUid(uid_t) override { return std::nullopt; }
+  PasswordCheck checkPassword(const Account&, std::string_view) override {
+    return PasswordCheck::unsupported;
+  }
+  std::optional<Group> findGroup(const std::string& name) override {
+    asked.push_back(name);
+    if (failing) throw DirectoryError("down");
+    auto it = groups_.find(name);
+    if (it == groups_.end()) return std::nullopt;
+    return Group{it->second, ignoreCase_};
+  }
+
+ private:
+  std::map<std::string, std::string> groups_;  // name asked → the directory's spelling
+  bool ignoreCase_;
+};
+
+}  // namespace
+
+TEST_CASE("policy groups: each configured name is looked up once; missing ones are named") {
+  Config::Policy p = cityPolicy();
+  p.mfaGroups = {"gesundheitsamt", "telearbeit", "telearbiet"};
+  GroupsOnly directory({{"gesundheitsamt", "gesundheitsamt"}, {"telearbeit", "telearbeit"}}, false);
+  CHECK(policyGroupProblems(p, directory) ==
+        Strings{"group \"telearbiet\" does not exist in the directory",
+                "group \"extern\" does not exist in the directory"});
+  CHECK(directory.asked == Strings{"gesundheitsamt", "telearbeit", "telearbiet", "extern"});
+  CHECK(policyGroupProblems(Config::Policy{}, directory).empty());
+}
+
+TEST_CASE("policy groups: a spelling the policy would not match is a problem") {
+  Config::Policy p;
+  p.mfaGroups = {"Gesundheitsamt", "b" + kSmallUmlautA + "ckerei"};
+  // ldap: the server matched ignoring case; ASCII case is fine, the umlaut's case is not.
+  GroupsOnly ldap({{"Gesundheitsamt", "gesundheitsamt"},
+                   {"b" + kSmallUmlautA + "ckerei", "B" + kBigUmlautA + "CKEREI"}},
+                  true);
+  Strings problems = policyGroupProblems(p, ldap);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "group \"b" + kSmallUmlautA + "ckerei\" is spelled \"B" + kBigUmlautA +
+                           "CKEREI\" in the directory, and [policy] compares ignoring the case of "
+                           "ASCII letters only");
+  // nss (a case-insensitive NSS module answered): "Staff" would never match "staff".
+  p.mfaGroups = {"Staff"};
+  GroupsOnly nss({{"Staff", "staff"}}, false);
+  problems = policyGroupProblems(p, nss);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("compares group names exactly") != std::string::npos);
+}
+
+TEST_CASE("policy groups: a directory that cannot answer throws") {
+  Config::Policy p;
+  p.mfaGroups = {"staff"};
+  GroupsOnly directory({}, false);
+  directory.failing = true;
+  CHECK_THROWS_AS(policyGroupProblems(p, directory), DirectoryError);
+}
+
+TEST_CASE("policy groups against the real NSS: root exists, a made-up name does not") {
+  Config::Policy p;
+  p.mfaGroups = {"root", "authd-test-no-such-group", "ROOT"};
+  auto nss = makeNssDirectory();
+  CHECK(nss->findGroup("root")->name == "root");
+  CHECK_FALSE(nss->findGroup("root")->namesIgnoreCase);
+  CHECK(policyGroupProblems(p, *nss) ==
+        Strings{"group \"authd-test-no-such-group\" does not exist in the directory",
+                "group \"ROOT\" does not exist in the directory"});
 }

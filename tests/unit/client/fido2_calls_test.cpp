@@ -315,6 +315,11 @@ TEST_CASE("fido2_register_finish answer: parsed fully") {
   CHECK(r.answer->attestation == "basic");
   CHECK(r.answer->fmt == "packed");
   CHECK(r.answer->algorithm == -7);
+  json unverified = registerFinishAnswer();
+  unverified["attestation"] = "basic_unverified";  // x5c accepted without a chain check
+  auto parsed = authd::parseFido2RegisterFinishResponse(unverified);
+  REQUIRE(parsed.ok());
+  CHECK(parsed.answer->attestation == "basic_unverified");
 }
 
 TEST_CASE("fido2_register_finish answer: strict") {
@@ -325,7 +330,8 @@ TEST_CASE("fido2_register_finish answer: strict") {
                  {"CB69481E-8FF7-4039-93EC-0A2729A154A8", "cb69481e8ff7403993ec0a2729a154a8",
                   "cb69481e-8ff7-4039-93ec-0a2729a154a", "xb69481e-8ff7-4039-93ec-0a2729a154a8"},
                  parseRegFinish);
-  requireRejects(registerFinishAnswer(), "attestation", {"self-ish", "trusted"}, parseRegFinish);
+  requireRejects(registerFinishAnswer(), "attestation", {"self-ish", "trusted", "basic_"},
+                 parseRegFinish);
   requireRejects(registerFinishAnswer(), "algorithm", {"-7", 100000}, parseRegFinish);
 }
 

@@ -106,8 +106,9 @@ TEST_CASE("policy matrix: packed with x5c") {
   r.usePackedX5c(vendor.attestation.key.get(), {der(vendor.attestation.cert.get())});
   CHECK(libfido2Verify(r.input) == FIDO_OK);
   const std::string rootPem = pem(vendor.root.cert.get());
-  CHECK(outcome(registerUnder(AttestationPolicy::none, r.input)) == "basic");
-  CHECK(outcome(registerUnder(AttestationPolicy::self, r.input)) == "basic");
+  // Only a chain check makes it "basic"; without one the signature is all that was proved.
+  CHECK(outcome(registerUnder(AttestationPolicy::none, r.input)) == "basic_unverified");
+  CHECK(outcome(registerUnder(AttestationPolicy::self, r.input)) == "basic_unverified");
   CHECK(outcome(registerUnder(AttestationPolicy::trusted, r.input, rootPem)) == "basic");
 
   Vendor other(r.key.aaguid());
@@ -124,9 +125,12 @@ TEST_CASE("policy matrix: fido-u2f") {
   Vendor vendor(r.key.aaguid());
   r.useFidoU2f(vendor.attestation.key.get(), {der(vendor.attestation.cert.get())});
   CHECK(libfido2Verify(r.input) == FIDO_OK);
-  for (AttestationPolicy policy : kAllPolicies) {
-    CHECK(outcome(registerUnder(policy, r.input, pem(vendor.root.cert.get()))) == "basic");
+  for (AttestationPolicy policy : {AttestationPolicy::none, AttestationPolicy::self}) {
+    CHECK(outcome(registerUnder(policy, r.input, pem(vendor.root.cert.get()))) ==
+          "basic_unverified");
   }
+  CHECK(outcome(registerUnder(AttestationPolicy::trusted, r.input, pem(vendor.root.cert.get()))) ==
+        "basic");
   Vendor other(r.key.aaguid());
   CHECK(outcome(registerUnder(AttestationPolicy::trusted, r.input, pem(other.root.cert.get()))) ==
         "attestation_not_trusted");
@@ -144,7 +148,28 @@ TEST_CASE("trusted: intermediates come from x5c, any bundle certificate is an an
   r.usePackedX5c(vendor.attestation.key.get(), {leaf});
   CHECK(outcome(registerUnder(AttestationPolicy::trusted, r.input, rootPem)) ==
         "attestation_not_trusted");
-  CHECK(outcome(registerUnder(AttestationPolicy::self, r.input)) == "basic");
+  CHECK(outcome(registerUnder(AttestationPolicy::self, r.input)) == "basic_unverified");
+}
+
+TEST_CASE("self policy: a certificate nobody issued is stored as basic_unverified, not basic") {
+  Registration r;
+  // Made up on the spot by whoever registers: self-signed, claims the model it likes.
+  Issued madeUp = issueCa("Genuine Vendor Root");
+  CertSpec spec;
+  spec.aaguidExtension = r.key.aaguid();
+  const Issued leaf = issue(spec, &madeUp);
+  r.usePackedX5c(leaf.key.get(), {der(leaf.cert.get())});
+  const RegistrationResult self = registerUnder(AttestationPolicy::self, r.input);
+  REQUIRE(self.credential);
+  CHECK(outcome(self) == "basic_unverified");
+  r.useFidoU2f(leaf.key.get(), {der(leaf.cert.get())});
+  const RegistrationResult u2f = registerUnder(AttestationPolicy::self, r.input);
+  REQUIRE(u2f.credential);
+  CHECK(outcome(u2f) == "basic_unverified");
+  // Under trusted, the same certificate is refused; a vendor's is "basic".
+  CHECK(outcome(registerUnder(AttestationPolicy::trusted, r.input,
+                              pem(Vendor(r.key.aaguid()).root.cert.get()))) ==
+        "attestation_not_trusted");
 }
 
 TEST_CASE("formats other than none, packed and fido-u2f are not allowed") {

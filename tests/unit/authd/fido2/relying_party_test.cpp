@@ -206,6 +206,7 @@ TEST_CASE("attestation types and the signature-counter rule") {
   CHECK(std::string(toString(AttestationType::none)) == "none");
   CHECK(std::string(toString(AttestationType::self)) == "self");
   CHECK(std::string(toString(AttestationType::basic)) == "basic");
+  CHECK(std::string(toString(AttestationType::basicUnverified)) == "basic_unverified");
   CHECK(signCountAcceptable(0, 0));
   CHECK(signCountAcceptable(0, 1));
   CHECK(signCountAcceptable(5, 6));

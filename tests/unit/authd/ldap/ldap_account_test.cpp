@@ -198,9 +198,29 @@ TEST_SUITE("ldap") {
     entry.attributes["memberof"] = {"cn=gesundheitsamt,ou=groups,dc=stadt,dc=example",
                                     "CN=Amt 53\\2C Gesundheit,OU=Gruppen,DC=stadt,DC=example",
                                     "ou=not-a-group,dc=stadt,dc=example",
-                                    "cn=gesundheitsamt,ou=other,dc=stadt,dc=example", "not a dn"};
+                                    "cn=gesundheitsamt,ou=other,dc=stadt,dc=example",
+                                    "cn=GesundheitsAmt,ou=third,dc=stadt,dc=example",
+                                    "not a dn"};
     CHECK(groupsFromMemberOf(entry, options) ==
           std::vector<std::string>{"gesundheitsamt", "Amt 53, Gesundheit"});
+  }
+
+  TEST_CASE("memberOf with group_base: only groups under it count") {
+    Config::Ldap options = openLdap();
+    options.groupBase = "ou=groups,dc=stadt,dc=example";
+    LdapEntry entry = alice();
+    entry.attributes["memberof"] = {"CN=Telearbeit,OU=Groups,DC=stadt,DC=example",
+                                    "cn=gesundheitsamt,ou=projects,dc=stadt,dc=example",
+                                    "cn=gesundheitsamt,ou=people,dc=stadt,dc=example",
+                                    "cn=vpn,ou=sub,ou=groups,dc=stadt,dc=example"};
+    CHECK(groupsFromMemberOf(entry, options) == std::vector<std::string>{"Telearbeit", "vpn"});
+    options.groupBase.clear();  // without group_base every memberOf DN counts
+    CHECK(groupsFromMemberOf(entry, options) ==
+          std::vector<std::string>{"Telearbeit", "gesundheitsamt", "vpn"});
+  }
+
+  TEST_CASE("ldap accounts compare group names ignoring case") {
+    CHECK(accountFromEntry(alice(), openLdap(), "alice").groupNamesIgnoreCase);
   }
 
   TEST_CASE("memberOf sent in ranges fails rather than cutting groups off") {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "authd/ldap/ldap_directory.h"
+#include "authd/policy.h"
 #include "fake_ldap_server.h"
 #include "slapd_fixture.h"
 
@@ -165,6 +166,90 @@ TEST_SUITE("slapd") {
                          doctest::Contains("no group with member"), DirectoryError);
     // Unknown accounts stay unknown: nothing to exempt.
     CHECK_FALSE(policyDirectory(options)->findUser("nobody-here"));
+  }
+
+  TEST_CASE("slapd: memberships are confirmed visible per server, not once for all") {
+    if (!slapdAvailable()) return;
+    Slapd first;
+    // A replica of the same directory (same CA, service password and entries) whose service
+    // account cannot see memberships, as one without the memberof overlay.
+    Slapd replica("start --ca " + first.dir() + "/ldap/ca");
+    REQUIRE(
+        replica.modifyConfig("dn: olcDatabase={1}mdb,cn=config\n"
+                             "changetype: modify\n"
+                             "add: olcAccess\n"
+                             "olcAccess: {0}to attrs=memberOf,member by * none\n"));
+    Config::Ldap options = optionsFor(first, first.ldapsUri());
+    options.uris = {first.ldapsUri(), replica.ldapsUri()};
+    auto ldap = policyDirectory(options);
+    REQUIRE(ldap->findUser("alice")->groups == Groups{"gesundheitsamt"});
+    REQUIRE(ldap->findUser("erin"));  // believed: the first server showed memberships
+    REQUIRE(first.stop());            // failover to the replica
+    const std::string expected =
+        replica.ldapsUri() + ": the service account sees no group membership at all";
+    CHECK_THROWS_WITH_AS(ldap->findUser("erin"), doctest::Contains(expected.c_str()),
+                         DirectoryError);
+    CHECK_THROWS_AS(ldap->findUser("alice"), DirectoryError);  // her groups are hidden there too
+  }
+
+  TEST_CASE("slapd: member_of with group_base: a same-named group elsewhere does not count") {
+    if (!slapdAvailable()) return;
+    Slapd server;
+    REQUIRE(
+        server.modifyData("dn: ou=projects,dc=stadt,dc=example\n"
+                          "changetype: add\n"
+                          "objectClass: organizationalUnit\n"
+                          "ou: projects\n"
+                          "\n"
+                          "dn: cn=gesundheitsamt,ou=projects,dc=stadt,dc=example\n"
+                          "changetype: add\n"
+                          "objectClass: groupOfNames\n"
+                          "cn: gesundheitsamt\n"
+                          "member: uid=erin," +
+                          server.env("LDAP_PEOPLE") + "\n"));
+    Config::Ldap options = optionsFor(server, server.ldapsUri());  // group_base = ou=groups
+    CHECK(directory(options)->findUser("erin")->groups.empty());
+    CHECK(directory(options)->findUser("alice")->groups == Groups{"gesundheitsamt"});
+    options.groupBase.clear();  // without group_base the overlay's memberOf counts wherever
+    CHECK(directory(options)->findUser("erin")->groups == Groups{"gesundheitsamt"});
+  }
+
+  TEST_CASE("slapd: findGroup: the directory's spelling, matched ignoring case, under group_base") {
+    if (!slapdAvailable()) return;
+    Slapd& server = sharedSlapd();
+    Config::Ldap options = optionsFor(server, server.ldapsUri());
+    auto ldap = directory(options);
+    std::optional<Group> group = ldap->findGroup("GesundheitsAmt");
+    REQUIRE(group);
+    CHECK(group->name == "gesundheitsamt");
+    CHECK(group->namesIgnoreCase);
+    CHECK(ldap->findGroup("telearbeit")->name == "telearbeit");
+    CHECK_FALSE(ldap->findGroup("telearbiet"));
+    CHECK_FALSE(ldap->findGroup("alice"));        // an account, not under group_base
+    CHECK_FALSE(ldap->findGroup("*"));            // escaped: matches only a group named "*"
+    CHECK_FALSE(ldap->findGroup("Alice Amsel"));  // a cn, but of a person
+    options.groupBase = "ou=services,dc=stadt,dc=example";
+    CHECK_FALSE(directory(options)->findGroup("gesundheitsamt"));
+    options = optionsFor(server, server.ldapsUri());
+    options.groupMode = "search";
+    options.groupFilter = "(objectClass=posixGroup)";
+    CHECK_FALSE(directory(options)->findGroup("gesundheitsamt"));  // not a posixGroup
+    CHECK(directory(options)->findGroup("VPN")->name == "vpn");
+  }
+
+  TEST_CASE("slapd: [policy] names checked against the directory; case is no problem there") {
+    if (!slapdAvailable()) return;
+    Slapd& server = sharedSlapd();
+    auto ldap = directory(optionsFor(server, server.ldapsUri()));
+    Config::Policy policy;
+    policy.mfaGroups = {"Gesundheitsamt", "telearbiet"};
+    policy.groups = {{"TELEARBEIT", {"fido2", "totp"}, false}};
+    CHECK(policyGroupProblems(policy, *ldap) ==
+          Groups{"group \"telearbiet\" does not exist in the directory"});
+    // ... and a directory account in them gets the rules, whatever the case.
+    EffectivePolicy dave = effectivePolicy(policy, *ldap->findUser("dave"));
+    CHECK(dave.mfaBecause == Groups{"Gesundheitsamt"});
+    CHECK(dave.rules == Groups{"TELEARBEIT"});
   }
 
   TEST_CASE("slapd: unknown names and filter injection find nobody") {

@@ -30,4 +30,27 @@ TEST_SUITE("ldap") {
     CHECK_FALSE(firstRdnValue("garbage", "cn"));
     CHECK_FALSE(firstRdnValue("", "cn"));
   }
+
+  TEST_CASE("dnIsUnder: the base itself and entries below it, ignoring case and spacing") {
+    CHECK(dnIsUnder("cn=gesundheitsamt,ou=groups,dc=stadt,dc=example",
+                    "ou=groups,dc=stadt,dc=example"));
+    CHECK(dnIsUnder("CN=Amt 53\\2C Gesundheit,OU=Gruppen,DC=Stadt,DC=example",
+                    "ou=gruppen, dc=stadt, dc=example"));
+    CHECK(dnIsUnder("cn=a,ou=sub,ou=groups,dc=x", "ou=groups,dc=x"));
+    CHECK(dnIsUnder("ou=groups,dc=x", "ou=groups,dc=x"));
+    CHECK(dnIsUnder("cn=a,ou=gr\\2Coups,dc=x", "ou=gr\\,oups,dc=x"));
+  }
+
+  TEST_CASE("dnIsUnder: elsewhere, a look-alike suffix, a shorter DN, garbage, empty") {
+    CHECK_FALSE(dnIsUnder("cn=gesundheitsamt,ou=projects,dc=stadt,dc=example",
+                          "ou=groups,dc=stadt,dc=example"));
+    CHECK_FALSE(dnIsUnder("cn=a,ou=groups2,dc=x", "ou=groups,dc=x"));
+    CHECK_FALSE(dnIsUnder("cn=a,ou=xgroups,dc=x", "ou=groups,dc=x"));
+    CHECK_FALSE(dnIsUnder("cn=ou\\=groups\\,dc\\=x,dc=y", "ou=groups,dc=x"));
+    CHECK_FALSE(dnIsUnder("dc=x", "ou=groups,dc=x"));
+    CHECK_FALSE(dnIsUnder("cn=a,ou=groups+cn=b,dc=x", "ou=groups,dc=x"));
+    CHECK_FALSE(dnIsUnder("garbage", "ou=groups,dc=x"));
+    CHECK_FALSE(dnIsUnder("cn=a,dc=x", ""));
+    CHECK_FALSE(dnIsUnder("", "dc=x"));
+  }
 }

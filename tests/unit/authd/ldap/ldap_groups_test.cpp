@@ -58,6 +58,29 @@ class ProbeAnswer final : public LdapSearcher {
   bool truncated_;
 };
 
+// Answers every search with entries of these DNs (each with `cn` = `name` when given).
+class Entries final : public LdapSearcher {
+ public:
+  explicit Entries(std::vector<std::string> dns, std::string name = "")
+      : dns_(std::move(dns)), name_(std::move(name)) {}
+  std::vector<SearchRequest> requests;
+
+  SearchResult search(const SearchRequest& request) override {
+    requests.push_back(request);
+    SearchResult result;
+    for (const std::string& dn : dns_) {
+      LdapEntry& entry = result.entries.emplace_back();
+      entry.dn = dn;
+      if (!name_.empty()) entry.add("cn", name_);
+    }
+    return result;
+  }
+
+ private:
+  std::vector<std::string> dns_;
+  std::string name_;
+};
+
 constexpr const char* kGroups = "ou=groups,dc=x";
 
 std::string group(const std::string& name) { return "cn=" + name + "," + kGroups; }
@@ -190,6 +213,13 @@ TEST_SUITE("ldap") {
     CHECK(searchGroups(directory, searchMode(0), frank()) == Names{"team"});
   }
 
+  TEST_CASE("two groups whose names differ only in case give one name, as LDAP matches them") {
+    GroupDirectory directory;
+    directory.members[group("team")] = {"uid=frank,ou=people,dc=x"};
+    directory.members["cn=TEAM,ou=other,dc=x"] = {"uid=frank,ou=people,dc=x"};
+    CHECK(searchGroups(directory, searchMode(0), frank()).size() == 1);
+  }
+
   TEST_CASE("visibility probe: member_of asks below userBase for one account with memberOf") {
     ProbeAnswer answer(1);
     Config::Ldap options;
@@ -217,5 +247,42 @@ TEST_SUITE("ldap") {
     CHECK_FALSE(membershipsVisible(none, searchMode(0)));
     ProbeAnswer truncated(0, true);
     CHECK(membershipsVisible(truncated, searchMode(0)));
+  }
+
+  TEST_CASE("findGroupName: one search under groupBase for the escaped name") {
+    Entries answer({"cn=Telearbeit," + std::string(kGroups)});
+    Config::Ldap options;
+    options.userBase = "ou=people,dc=x";
+    options.groupBase = kGroups;
+    CHECK(findGroupName(answer, options, "telearbeit") == "Telearbeit");
+    REQUIRE(answer.requests.size() == 1);
+    CHECK(answer.requests[0].base == kGroups);
+    CHECK(answer.requests[0].filter == "(&(cn=telearbeit))");  // member_of: no group_filter
+    CHECK(answer.requests[0].attributes == Names{"cn"});
+    CHECK(findGroupName(answer, options, "a*(b)") == "Telearbeit");
+    CHECK(answer.requests[1].filter == "(&(cn=a\\2A\\28b\\29))");
+    options.groupBase.clear();
+    findGroupName(answer, options, "x");
+    CHECK(answer.requests[2].base == "ou=people,dc=x");  // no group_base: user_base
+  }
+
+  TEST_CASE("findGroupName: search mode within group_filter; names as lookups give them") {
+    Entries answer({"ou=team,dc=x"}, "Team");
+    CHECK(findGroupName(answer, searchMode(0), "team") == "Team");
+    CHECK(answer.requests[0].filter ==
+          "(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(cn=team))");
+    // member_of mode names groups by their DN's first RDN only: an ou=… entry is no group.
+    Config::Ldap memberOf = searchMode(0);
+    memberOf.groupMode = "member_of";
+    CHECK_FALSE(findGroupName(answer, memberOf, "team"));
+  }
+
+  TEST_CASE("findGroupName: a same-case match first, else the server's spelling, else none") {
+    const std::string bigA = "\xc3\x84", smallA = "\xc3\xa4";  // Ä, ä in UTF-8
+    Entries two({"cn=B\\C3\\84ckerei,dc=x", "cn=b\\C3\\A4ckerei,dc=x"});
+    CHECK(findGroupName(two, searchMode(0), "B" + smallA + "CKEREI") == "b" + smallA + "ckerei");
+    CHECK(findGroupName(two, searchMode(0), "x" + bigA) == "B" + bigA + "ckerei");
+    Entries none({});
+    CHECK_FALSE(findGroupName(none, searchMode(0), "x"));
   }
 }

@@ -65,7 +65,10 @@ struct Fixture {
   }
   std::string search() {
     std::string answeredBy;
-    pool.run([&](LdapSearcher& searcher) { answeredBy = searcher.search({}).entries.front().dn; });
+    pool.run([&](LdapSearcher& searcher, std::size_t server) {
+      answeredBy = searcher.search({}).entries.front().dn;
+      CHECK(answeredBy == "server " + std::to_string(server));  // the operation knows its server
+    });
     return answeredBy;
   }
 };
@@ -162,8 +165,9 @@ TEST_SUITE("ldap") {
 
   TEST_CASE("pool: an operation's own error keeps the connection") {
     Fixture f;
-    CHECK_THROWS_AS(f.pool.run([](LdapSearcher&) { throw DirectoryError("ambiguous"); }),
-                    DirectoryError);
+    CHECK_THROWS_AS(
+        f.pool.run([](LdapSearcher&, std::size_t) { throw DirectoryError("ambiguous"); }),
+        DirectoryError);
     CHECK(f.search() == "server 0");
     CHECK(f.network.connects == Servers{0});
   }
@@ -201,7 +205,7 @@ TEST_SUITE("ldap") {
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t) {
       threads.emplace_back([&] {
-        for (int i = 0; i < 200; ++i) pool.run([](LdapSearcher& s) { s.search({}); });
+        for (int i = 0; i < 200; ++i) pool.run([](LdapSearcher& s, std::size_t) { s.search({}); });
       });
     }
     for (std::thread& thread : threads) thread.join();

@@ -78,6 +78,12 @@ class Slapd {
     std::ofstream(file) << ldif;
     return runQuiet(script() + " config " + dir_ + "/ldap <" + file) == 0;
   }
+  // Applies an LDIF change to the directory as its rootdn (slapd.sh modify).
+  bool modifyData(const std::string& ldif) const {
+    std::string file = dir_ + "/data.ldif";
+    std::ofstream(file) << ldif;
+    return runQuiet(script() + " modify " + dir_ + "/ldap <" + file) == 0;
+  }
   // A CA that did not sign the server's certificate.
   std::string otherCa() const {
     if (runQuiet(script() + " ca " + dir_ + "/other-ca") != 0) {
