@@ -76,6 +76,7 @@ AuditEvent adminAuditEvent(std::int64_t now, std::string op, std::string user,
   e.service = caller.service.empty() ? "authctl" : caller.service;
   e.peerUid = caller.uid;
   e.peerPid = caller.pid;
+  e.trustedCaller = caller.trusted;
   return e;
 }
 

@@ -185,6 +185,10 @@ const std::vector<Option>& options() {
       {"server", "requests_per_second",
        intOption(&C::server, &C::Server::requestsPerSecond, 1, 100000)},
       {"server", "request_burst", intOption(&C::server, &C::Server::requestBurst, 1, 100000)},
+      {"audit", "retention_days", intOption(&C::audit, &C::Audit::retentionDays, 1, 36500)},
+      {"audit", "admin_retention_days",
+       intOption(&C::audit, &C::Audit::adminRetentionDays, 1, 36500)},
+      {"audit", "aggregate_seconds", intOption(&C::audit, &C::Audit::aggregateSeconds, 0, 86400)},
       {"log", "level",
        stringOption(&C::log, &C::Log::level, {"error", "warning", "info", "debug"})},
       {"store", "database", stringOption(&C::store, &C::Store::database)},
@@ -343,6 +347,12 @@ bool checkConsistency(const Config& c, const std::string& origin, std::string* e
       *error = origin + ": key ldap." + why;
       return false;
     }
+  }
+  if (c.audit.adminRetentionDays < c.audit.retentionDays) {
+    *error = origin +
+             ": key audit.admin_retention_days: must not be smaller than "
+             "audit.retention_days (admin actions are kept at least as long as logons)";
+    return false;
   }
   if (c.lockout.maxDelay < c.lockout.baseDelay) {
     *error = origin + ": key lockout.max_delay: must not be smaller than lockout.base_delay";

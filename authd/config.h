@@ -24,6 +24,12 @@ struct Config {
     int requestsPerSecond = 20;     // sustained requests of one caller other than root/service
     int requestBurst = 40;          // ... and how many it may send at once
   } server;
+  // How long the audit log keeps events, and how repeated failures are folded into one row.
+  struct Audit {
+    int retentionDays = 365;        // logon events (verify, factors, fido2_begin)
+    int adminRetentionDays = 1825;  // enrolment, revocation, unlock, refused admin calls
+    int aggregateSeconds = 300;     // identical failures within this time are one row; 0 = off
+  } audit;
   struct Log {
     std::string level = "info";  // error | warning | info | debug
   } log;

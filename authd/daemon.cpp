@@ -3,12 +3,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <thread>
 
+#include "authd/audit_retention.h"
 #include "authd/directory_cache.h"
 #include "authd/dispatcher.h"
 #include "authd/fido2_policy.h"
@@ -121,7 +124,8 @@ int runDaemon(const Config& config, Clock clock) {
   }
   Fido2Context fido2{ChallengeBook{}, std::move(*trust)};
   SecretBox box(std::move(*key), systemRandom());
-  auto store = openSqliteStore({config.store.database, config.store.maxBatch, 5000});
+  auto store = openSqliteStore(
+      {config.store.database, config.store.maxBatch, 5000, config.audit.aggregateSeconds});
   auto directory = openDirectory(config);
   if (!directory) return 1;
   // Before serving, so the warning precedes "ready". It costs a start with the directory down
@@ -136,13 +140,17 @@ int runDaemon(const Config& config, Clock clock) {
                         {config.server.socket, config.server.socketMode, config.server.idleTimeout,
                          config.server.maxConnections, config.server.maxConnectionsPerUid});
 
+  boost::asio::steady_timer retentionTimer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     log::info("signal " + std::to_string(signal) + ": shutting down");
     listener.stop();
+    retentionTimer.cancel();
     io.stop();
   });
   listener.start();
+  boost::asio::co_spawn(io, keepAuditRetention(*store, config.audit, core.clock, retentionTimer),
+                        boost::asio::detached);
   log::info("authd " AUTHD_VERSION " ready on " + config.server.socket);
 
   std::vector<std::thread> threads;

@@ -8,6 +8,7 @@
 #include "authd/base64url.h"
 #include "authd/log.h"
 #include "authd/op_error.h"
+#include "authd/policy.h"
 #include "authd/protocol.h"
 #include "authd/wipe.h"
 
@@ -275,11 +276,6 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
 
 namespace {
 
-bool inGroup(const Account& account, const std::string& group) {
-  return !group.empty() &&
-         std::find(account.groups.begin(), account.groups.end(), group) != account.groups.end();
-}
-
 // The account an `account` operation acts for; nullptr when the request names none.
 const std::string* requestedUser(const json& request) {
   auto it = request.find("user");
@@ -297,8 +293,9 @@ boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t u
     auto account = core_.directory.findUid(static_cast<uid_t>(uid));
     if (!account) return roles;
     roles.name = account->name;
-    roles.admin = inGroup(*account, core_.config.server.adminGroup);
-    roles.service = inGroup(*account, core_.config.server.serviceGroup);
+    const auto& server = core_.config.server;
+    roles.admin = !server.adminGroup.empty() && inGroup(*account, server.adminGroup);
+    roles.service = !server.serviceGroup.empty() && inGroup(*account, server.serviceGroup);
     return roles;
   };
   co_return co_await offload(core_.blocking, lookup);
@@ -530,7 +527,9 @@ boost::asio::awaitable<json> Dispatcher::audit(JsonReader& r, Caller& caller) {
                       {"rhost", e.rhost},
                       {"tty", e.tty},
                       {"uid", e.peerUid},
-                      {"pid", e.peerPid}});
+                      {"pid", e.peerPid},
+                      {"count", e.count},
+                      {"last_time", e.lastTime}});
   }
   co_return json{{"events", events}};
 }

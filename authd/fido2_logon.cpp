@@ -185,9 +185,20 @@ VerifyAnswer Fido2Logon::commit(StoreTxn& txn, const Fido2AssertionRequest& requ
       answer.decision = answer.retryAfter > 0 ? Decision::locked : Decision::reject;
     }
   }
-  txn.appendAudit({checked.now, user, "verify", "fido2", checked.credentialId,
-                   toString(answer.decision), answer.reason, caller.service, caller.uid, caller.pid,
-                   caller.rhost, caller.tty});
+  AuditEvent audit{checked.now,
+                   user,
+                   "verify",
+                   "fido2",
+                   checked.credentialId,
+                   toString(answer.decision),
+                   answer.reason,
+                   caller.service,
+                   caller.uid,
+                   caller.pid,
+                   caller.rhost,
+                   caller.tty};
+  audit.trustedCaller = caller.trusted;
+  txn.appendAudit(audit);
   return answer;
 }
 

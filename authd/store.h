@@ -99,6 +99,12 @@ struct AuditEvent {
   std::int64_t peerPid = -1;
   std::string rhost;  // remote host of the logon, when the client knows it
   std::string tty;    // terminal of the logon, when the client knows it
+  // Set by the caller of appendAudit: false for a socket peer that may act only for itself. Its
+  // repeated failures aggregate per caller, whatever free text it sends.
+  bool trustedCaller = true;
+  // Read back: identical failures within store.audit_aggregate seconds are one row.
+  std::int64_t count = 1;
+  std::int64_t lastTime = 0;  // time of the last event counted in this row
 };
 
 struct AuditQuery {
@@ -124,7 +130,13 @@ class StoreTxn {
                                   std::int64_t step, std::int64_t now) = 0;
   // Marks a credential revoked and erases its sealed secret. False when not found or revoked.
   virtual bool revokeCredential(std::int64_t credentialId, const Principal& user) = 0;
+  // Appends an event; a failure identical to a recent one of the same account (trusted callers)
+  // or of the same caller (untrusted ones) only raises that row's count.
   virtual void appendAudit(const AuditEvent& event) = 0;
+  // Deletes at most `limit` audit rows: logon events older than `logonBefore`, admin events older
+  // than `adminBefore`. Returns how many it deleted.
+  virtual std::int64_t purgeAudit(std::int64_t logonBefore, std::int64_t adminBefore,
+                                  int limit) = 0;
   // FIDO2: applies the signature-counter rule (WebAuthn §7.2 step 21) to an active credential of
   // `user` and stores the new counter and last use, or marks the credential clone-suspected.
   virtual SignCountOutcome advanceSignCount(std::int64_t credentialId, const Principal& user,
@@ -165,6 +177,7 @@ struct SqliteOptions {
   std::string path;    // database file
   int maxBatch = 512;  // most work items per group commit
   int busyTimeoutMs = 5000;
+  int auditAggregateSeconds = 300;  // 0: every event is its own row
 };
 
 // Opens (creating when needed) the SQLite database in WAL mode with synchronous=FULL, runs the

@@ -73,10 +73,20 @@ ALTER TABLE credentials ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 CREATE INDEX credentials_owner ON credentials (owner);
 )sql";
 
+// Version 5: bounded audit growth. Identical failures within store.audit_aggregate seconds are
+// one row with a count; untrusted callers' failures are found by caller (peer_uid).
+constexpr const char* kVersion5 = R"sql(
+ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit ADD COLUMN last_time INTEGER NOT NULL DEFAULT 0;
+UPDATE audit SET last_time = time;
+CREATE INDEX audit_peer_time ON audit (peer_uid, time);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
     {3, kVersion3},
+    {5, kVersion5},
 };
 
 std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }

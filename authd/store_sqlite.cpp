@@ -17,7 +17,7 @@ constexpr std::size_t kMaxIdleReaders = 16;
 // commit) on its own.
 class SqliteTxn final : public StoreTxn {
  public:
-  explicit SqliteTxn(SqliteDb& db) : db_(db) {}
+  SqliteTxn(SqliteDb& db, int aggregateSeconds) : db_(db), aggregateSeconds_(aggregateSeconds) {}
 
   LockState lockState(const std::string& user) override { return sql::lockState(open(), user); }
   void putLockState(const LockState& state) override { sql::putLockState(open(), state); }
@@ -35,7 +35,12 @@ class SqliteTxn final : public StoreTxn {
   bool revokeCredential(std::int64_t credentialId, const Principal& user) override {
     return sql::revokeCredential(open(), credentialId, user);
   }
-  void appendAudit(const AuditEvent& event) override { sql::appendAudit(open(), event); }
+  void appendAudit(const AuditEvent& event) override {
+    sql::appendAudit(open(), event, aggregateSeconds_);
+  }
+  std::int64_t purgeAudit(std::int64_t logonBefore, std::int64_t adminBefore, int limit) override {
+    return sql::purgeAudit(open(), logonBefore, adminBefore, limit);
+  }
   SignCountOutcome advanceSignCount(std::int64_t credentialId, const Principal& user,
                                     std::uint32_t presented, std::int64_t now) override {
     return sql::advanceSignCount(open(), credentialId, user, presented, now);
@@ -53,6 +58,7 @@ class SqliteTxn final : public StoreTxn {
     return db_;
   }
   SqliteDb& db_;
+  int aggregateSeconds_;
 };
 
 void callDone(const Store::Done& done, bool ok) {
@@ -174,7 +180,7 @@ void SqliteStore::runBatch(std::vector<Item>& batch) {
   bool committed = false;
   try {
     writer_->query("BEGIN IMMEDIATE").run();
-    SqliteTxn txn(*writer_);
+    SqliteTxn txn(*writer_, options_.auditAggregateSeconds);
     for (std::size_t i = 0; i < batch.size(); ++i) kept[i] = runItem(batch[i].work, txn);
     writer_->query("COMMIT").run();
     committed = true;

@@ -7,7 +7,7 @@ namespace {
 // Column lists as literals, so each full statement is one literal (the statement cache key).
 #define AUTHD_AUDIT_COLUMNS                                                                     \
   "SELECT time, user, op, factor, credential_id, result, reason, service, peer_uid, peer_pid, " \
-  "rhost, tty FROM audit "
+  "rhost, tty, count, last_time FROM audit "
 #define AUTHD_CREDENTIAL_COLUMNS                                                              \
   "id, user, factor, label, state, algorithm, digits, sealed_secret, last_step, created_at, " \
   "last_used_at, fido2_id, cose_key, cose_alg, aaguid, att_fmt, att_type, sign_count, "       \
@@ -75,7 +75,40 @@ AuditEvent auditRow(const Query& q) {
   e.peerPid = q.integer(9);
   e.rhost = q.text(10);
   e.tty = q.text(11);
+  e.count = q.integer(12);
+  e.lastTime = q.integer(13);
   return e;
+}
+
+bool isFailure(const AuditEvent& e) { return e.result != "accept" && e.result != "ok"; }
+
+// The row a failure of a trusted caller joins: the account's latest event within the window,
+// when it is the same failure (a different event in between starts a new row, so the order of
+// events stays readable).
+std::optional<std::int64_t> sameAsLatestOfAccount(SqliteDb& db, const AuditEvent& e,
+                                                  std::int64_t since) {
+  Query q = db.query(
+      "SELECT id, op, factor, credential_id, result, reason, service, peer_uid, rhost, tty "
+      "FROM audit WHERE user = ? AND time >= ? ORDER BY id DESC LIMIT 1");
+  q.bind(1, e.user).bind(2, since);
+  if (!q.step()) return std::nullopt;
+  const bool sameCredential =
+      q.isNull(3) ? !e.credentialId.has_value() : e.credentialId.value_or(-1) == q.integer(3);
+  const bool same = q.text(1) == e.op && q.text(2) == e.factor && sameCredential &&
+                    q.text(4) == e.result && q.text(5) == e.reason && q.text(6) == e.service &&
+                    q.integer(7) == e.peerUid && q.text(8) == e.rhost && q.text(9) == e.tty;
+  return same ? std::optional<std::int64_t>(q.integer(0)) : std::nullopt;
+}
+
+// The row a failure of an untrusted caller joins: its latest one with the same operation,
+// result and reason, whatever it wrote into free-text fields.
+std::optional<std::int64_t> sameFromCaller(SqliteDb& db, const AuditEvent& e, std::int64_t since) {
+  Query q = db.query(
+      "SELECT id FROM audit WHERE peer_uid = ? AND time >= ? AND op = ? AND result = ? AND "
+      "reason = ? ORDER BY id DESC LIMIT 1");
+  q.bind(1, e.peerUid).bind(2, since).bind(3, e.op).bind(4, e.result).bind(5, e.reason);
+  if (!q.step()) return std::nullopt;
+  return q.integer(0);
 }
 
 Query& bindOwner(Query& q, const Principal& p) {
@@ -255,10 +288,19 @@ bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const Principal& 
   return db.changes() == 1;
 }
 
-void appendAudit(SqliteDb& db, const AuditEvent& e) {
+void appendAudit(SqliteDb& db, const AuditEvent& e, int aggregateSeconds) {
+  if (aggregateSeconds > 0 && isFailure(e)) {
+    const std::int64_t since = e.time - aggregateSeconds;
+    auto row = e.trustedCaller ? sameAsLatestOfAccount(db, e, since) : sameFromCaller(db, e, since);
+    if (row) {
+      Query q = db.query("UPDATE audit SET count = count + 1, last_time = ? WHERE id = ?");
+      q.bind(1, e.time).bind(2, *row).run();
+      return;
+    }
+  }
   Query q = db.query(
       "INSERT INTO audit (time, user, op, factor, credential_id, result, reason, service, "
-      "peer_uid, peer_pid, rhost, tty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "peer_uid, peer_pid, rhost, tty, last_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, e.time)
       .bind(2, e.user)
       .bind(3, e.op)
@@ -271,7 +313,17 @@ void appendAudit(SqliteDb& db, const AuditEvent& e) {
       .bind(10, e.peerPid)
       .bind(11, e.rhost)
       .bind(12, e.tty)
+      .bind(13, e.time)
       .run();
+}
+
+std::int64_t purgeAudit(SqliteDb& db, std::int64_t logonBefore, std::int64_t adminBefore,
+                        int limit) {
+  Query q = db.query(
+      "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE time < max(?1, ?2) AND "
+      "((time < ?1 AND op IN ('verify', 'factors', 'fido2_begin')) OR time < ?2) LIMIT ?3)");
+  q.bind(1, logonBefore).bind(2, adminBefore).bind(3, std::int64_t{limit}).run();
+  return sqlite3_changes(db.handle());
 }
 
 SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const Principal& user,

@@ -27,7 +27,9 @@ std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& record);
 bool activateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                         std::int64_t step, std::int64_t now);
 bool revokeCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user);
-void appendAudit(SqliteDb& db, const AuditEvent& event);
+void appendAudit(SqliteDb& db, const AuditEvent& event, int aggregateSeconds);
+std::int64_t purgeAudit(SqliteDb& db, std::int64_t logonBefore, std::int64_t adminBefore,
+                        int limit);
 SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                                   std::uint32_t presented, std::int64_t now);
 bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user);

@@ -115,6 +115,7 @@ VerifyAnswer Verifier::commitAttempt(StoreTxn& txn, const std::string& user,
   AuditEvent audit{prepared.now, user,      "verify",       "totp",     prepared.credentialId,
                    "",           "",        caller.service, caller.uid, caller.pid,
                    caller.rhost, caller.tty};
+  audit.trustedCaller = caller.trusted;
   if (lockRemaining(lock, prepared.now) > 0) {
     answer.decision = Decision::locked;
     answer.reason = "locked";

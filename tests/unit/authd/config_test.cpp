@@ -181,3 +181,24 @@ TEST_CASE("LDAP and policy mistakes are refused with the key named") {
     CHECK(error.find(key) != std::string::npos);
   }
 }
+
+TEST_CASE("[audit] and the per-caller limits of [server] are read and checked") {
+  std::string error;
+  auto c = authd::parseConfig(
+      "[audit]\nretention_days = 30\nadmin_retention_days = 400\naggregate_seconds = 0\n"
+      "[server]\nservice_group = \"web-frontends\"\nmax_connections_per_uid = 4\n"
+      "requests_per_second = 5\nrequest_burst = 9\n",
+      "t", &error);
+  REQUIRE_MESSAGE(c, error);
+  CHECK(c->audit.retentionDays == 30);
+  CHECK(c->audit.adminRetentionDays == 400);
+  CHECK(c->audit.aggregateSeconds == 0);
+  CHECK(c->server.serviceGroup == "web-frontends");
+  CHECK(c->server.maxConnectionsPerUid == 4);
+  CHECK(c->server.requestsPerSecond == 5);
+  CHECK(c->server.requestBurst == 9);
+  CHECK_FALSE(authd::parseConfig("[audit]\nretention_days = 400\nadmin_retention_days = 30\n", "t",
+                                 &error));
+  CHECK(error.find("admin_retention_days") != std::string::npos);
+  CHECK_FALSE(authd::parseConfig("[server]\nrequests_per_second = 0\n", "t", &error));
+}

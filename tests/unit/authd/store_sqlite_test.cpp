@@ -30,8 +30,18 @@ using authd::test::WriterGate;
 
 namespace {
 
-std::unique_ptr<SqliteStore> openStore(const std::string& path, int maxBatch = 512) {
-  return std::make_unique<SqliteStore>(SqliteOptions{path, maxBatch, 5000});
+// Every event its own audit row (no aggregation), unless a test asks for it.
+std::unique_ptr<SqliteStore> openStore(const std::string& path, int maxBatch = 512,
+                                       int aggregateSeconds = 0) {
+  return std::make_unique<SqliteStore>(SqliteOptions{path, maxBatch, 5000, aggregateSeconds});
+}
+
+std::vector<AuditEvent> auditOf(Store& store, const std::string& user) {
+  return store.audit(AuditQuery{user, 0, 1000});
+}
+
+void append(Store& store, const AuditEvent& e) {
+  REQUIRE(writeAndWait(store, [e](StoreTxn& txn) { txn.appendAudit(e); }) == 1);
 }
 
 int fileMode(const std::string& path) {
@@ -502,4 +512,78 @@ TEST_CASE("concurrent readers see a monotonic committed state during writes") {
   CHECK(failures.load() == 0);
   CHECK(reads.load() > 0);
   CHECK(store->credential(id)->lastStep == kSteps);
+}
+
+TEST_CASE("identical failures within the window are one row with a count") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"), 16, 300);
+  for (int i = 0; i < 5; ++i) append(*store, event(1000 + i, "alice", "wrong_code"));
+  auto rows = auditOf(*store, "alice");
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].count == 5);
+  CHECK(rows[0].time == 1000);
+  CHECK(rows[0].lastTime == 1004);
+  // Past the window, or after another event, a new row starts: the order stays readable.
+  append(*store, event(1400, "alice", "wrong_code"));
+  append(*store, event(1401, "alice", "replayed"));
+  append(*store, event(1402, "alice", "wrong_code"));
+  CHECK(auditOf(*store, "alice").size() == 4);
+}
+
+TEST_CASE("successes and differing fields are never folded together") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"), 16, 300);
+  AuditEvent ok = event(1000, "bob", "ok");
+  ok.result = "accept";
+  append(*store, ok);
+  append(*store, ok);
+  AuditEvent other = event(1001, "bob", "wrong_code");
+  append(*store, other);
+  other.rhost = "10.0.0.7";
+  append(*store, other);
+  other.peerUid = 7;
+  append(*store, other);
+  CHECK(auditOf(*store, "bob").size() == 5);
+}
+
+TEST_CASE("an untrusted caller's failures fold per caller, whatever free text it sends") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"), 16, 300);
+  for (int i = 0; i < 50; ++i) {
+    AuditEvent e = event(1000 + i, i % 2 ? "alice" : "nobody", "wrong_code");
+    e.peerUid = 65534;
+    e.trustedCaller = false;
+    e.service = "svc" + std::to_string(i);
+    e.rhost = std::string(200, static_cast<char>('a' + i % 26));
+    append(*store, e);
+  }
+  auto rows = store->audit(AuditQuery{std::nullopt, 0, 1000});
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].count == 50);
+  CHECK(rows[0].service == "svc0");
+}
+
+TEST_CASE("audit retention deletes old logon events sooner than admin events, in batches") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  for (int i = 0; i < 10; ++i) append(*store, event(100 + i, "old", "wrong_code"));
+  AuditEvent enrol = event(100, "old", "ok");
+  enrol.op = "enroll";
+  append(*store, enrol);
+  append(*store, event(5000, "new", "wrong_code"));
+  std::int64_t deleted = -1;
+  auto purge = [&](std::int64_t logonBefore, std::int64_t adminBefore, int limit) {
+    REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+              deleted = txn.purgeAudit(logonBefore, adminBefore, limit);
+            }) == 1);
+    return deleted;
+  };
+  CHECK(purge(1000, 50, 4) == 4);
+  CHECK(purge(1000, 50, 100) == 6);
+  CHECK(purge(1000, 50, 100) == 0);
+  auto old = auditOf(*store, "old");
+  REQUIRE(old.size() == 1);
+  CHECK(old[0].op == "enroll");
+  CHECK(purge(1000, 1000, 100) == 1);
+  CHECK(auditOf(*store, "new").size() == 1);
 }
