@@ -158,13 +158,13 @@ boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
     if (!steps.empty() &&
         txn.activateCredential(credentialId, storedUnder(user), steps.back(), core_.clock())) {
       answer.decision = Decision::accept;
-      answer.reason = "ok";
+      answer.reason = LogonReason::ok;
       answer.credentialId = credentialId;
     } else {
-      answer.reason = normalized ? "wrong_code" : "malformed_code";
+      answer.reason = normalized ? LogonReason::wrongCode : LogonReason::malformedCode;
     }
     audit.result = toString(answer.decision);
-    audit.reason = answer.reason;
+    audit.reason = toString(answer.reason);
     txn.appendAudit(audit);
   };
   co_await commit(activate);
@@ -226,11 +226,14 @@ boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t
 }
 
 boost::asio::awaitable<std::int64_t> AdminService::unlock(std::string user, Caller caller) {
+  // Failures count per account id: the name may be any of the account's login names.
+  auto lookup = [&] { return core_.directory.findUser(user); };
+  const std::optional<Account> account = co_await offload(core_.blocking, lookup);
+  const Principal who = account ? Principal{user, account->id} : Principal{user};
   std::int64_t cleared = 0;
   AuditEvent audit = event("unlock", user, caller);
   Store::TxnWork reset = [&](StoreTxn& txn) {
-    cleared = txn.lockState(user).failures;
-    txn.putLockState(LockState{user, 0, 0});
+    cleared = txn.clearLocks(who);
     txn.appendAudit(audit);
   };
   co_await commit(reset);

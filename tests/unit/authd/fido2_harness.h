@@ -114,8 +114,9 @@ struct Fido2Harness : Harness {
             {"challenge", challenge["challenge"]},
             {"credential", base64urlEncode(bytesOf(fido_assert_id_ptr(a.get(), 0),
                                                    fido_assert_id_len(a.get(), 0)))},
-            {"auth_data", base64urlEncode(fido2_harness_detail::unwrapCborBytes(fido_assert_authdata_ptr(a.get(), 0),
-                                                          fido_assert_authdata_len(a.get(), 0)))},
+            {"auth_data",
+             base64urlEncode(fido2_harness_detail::unwrapCborBytes(
+                 fido_assert_authdata_ptr(a.get(), 0), fido_assert_authdata_len(a.get(), 0)))},
             {"signature", base64urlEncode(bytesOf(fido_assert_sig_ptr(a.get(), 0),
                                                   fido_assert_sig_len(a.get(), 0)))},
             {"client_data_hash", challenge["challenge"]}};
@@ -129,6 +130,5 @@ struct Fido2Harness : Harness {
 
   VirtualKeyRing ring;
 };
-
 
 }  // namespace authd::testing

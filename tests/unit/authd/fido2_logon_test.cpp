@@ -11,7 +11,6 @@ using authd::testing::decode;
 using authd::testing::Fido2Harness;
 using nlohmann::json;
 
-
 TEST_CASE("an enrolled key logs on; factors lists fido2 first") {
   Fido2Harness h;
   h.enroll("alice");  // TOTP too
