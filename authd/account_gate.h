@@ -24,6 +24,10 @@ struct AccountGate {
 // The store's view of an account found in the directory: its credentials follow the stable id.
 inline Principal principalOf(const Account& account) { return {account.name, account.id}; }
 
+// Whose failures a logon counts: the account by its stable id (all its login names share one
+// counter); a name that no account has counts as Principal{name typed}.
+inline Principal lockKeyOf(const Account& account) { return principalOf(account); }
+
 // Directory and policy checks that come before the factor: unknown_user, account_disabled,
 // factor_not_allowed.
 AccountGate admitAccount(const Core& core, const std::string& user, Factor factor);

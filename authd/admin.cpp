@@ -190,9 +190,10 @@ boost::asio::awaitable<AccountReport> AdminService::show(std::string user, Calle
     std::optional<AccountReport> report;
     auto account = core_.directory.findUser(user);
     if (!account) return report;
-    report = AccountReport{*account,
-                           effectivePolicy(core_.config.policy, *account),
-                           {{}, core_.store.listLocks(user)}};
+    report = AccountReport{*account, effectivePolicy(core_.config.policy, *account), {}};
+    // The account's own counter, whichever of its login names the failures were typed with.
+    LockState lock = core_.store.lockState(lockKeyOf(*account));
+    if (lock.failures != 0) report->listing.locks.push_back(std::move(lock));
     for (auto& c : core_.store.credentials(principalOf(*account))) {
       if (c.state == CredentialState::revoked) continue;
       c.sealedSecret.clear();

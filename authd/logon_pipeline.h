@@ -54,10 +54,6 @@ class LogonFactor {
                              std::int64_t now) = 0;
 };
 
-// Whose failures an attempt counts: the account by its stable id (all its login names share
-// one counter), or the name typed when no account has it.
-inline Principal lockKeyOf(const Account& account) { return {account.name, account.id}; }
-
 // Runs one attempt of `user` with `factor` and answers once it is durable. `password`, the
 // directory password when the client sent one, is wiped before this returns or throws.
 boost::asio::awaitable<VerifyAnswer> runLogon(const Core& core, LogonFactor& factor,

@@ -124,6 +124,8 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user, Caller
   auto lookup = [this, &user, &noFactor] {
     FactorsAnswer answer;
     auto account = core_.directory.findUser(user);
+    const Principal lockKey = account ? lockKeyOf(*account) : Principal(user);
+    answer.retryAfter = lockRemaining(core_.store.lockState(lockKey), core_.clock());
     if (!account || account->disabled) {
       answer.factors = {toString(Factor::totp)};  // indistinguishable from an enrolled account
       return answer;
@@ -141,7 +143,6 @@ boost::asio::awaitable<FactorsAnswer> Verifier::factors(std::string user, Caller
       const bool enrolled = f == Factor::fido2 ? fido2 : totp;
       if (enrolled && policy.allows(toString(f))) answer.factors.push_back(toString(f));
     }
-    answer.retryAfter = lockRemaining(core_.store.lockState(lockKeyOf(*account)), core_.clock());
     noFactor = answer.factors.empty() && answer.mfaRequired;
     return answer;
   };

@@ -94,6 +94,10 @@ TEST_CASE("failures count per account id, not per login name typed") {
   CHECK(verifyTotp(h, "alice", "000000")["result"] == "locked");
   CHECK(verifyTotp(h, "a.smith", currentCode(h, secret))["result"] == "locked");
   CHECK(h.call({{"op", "factors"}, {"user", "a.smith"}})["locked"] == true);
+  json shown = h.call({{"op", "show"}, {"user", "a.smith"}});
+  REQUIRE(shown["locks"].size() == 1);
+  CHECK(shown["locks"][0]["user"] == "a.smith");
+  CHECK(shown["locks"][0]["failures"] == 3);
   // The admin sees the lock under the name of the last failure, and clears it under any name.
   CHECK(lockedNames(h) == std::vector<std::string>{"alice"});
   json unlocked = h.call({{"op", "unlock"}, {"user", "a.smith"}});
@@ -109,6 +113,9 @@ TEST_CASE("unknown names keep a counter per name typed, locked like a real accou
   json third = verifyTotp(h, "nobody", "000000");
   CHECK(third["result"] == "locked");
   CHECK(third["retry_after"] == 60);
+  json factors = h.call({{"op", "factors"}, {"user", "nobody"}});
+  CHECK(factors["locked"] == true);
+  CHECK(factors["retry_after"] == 60);
   CHECK(verifyTotp(h, "Nobody", "000000")["result"] == "reject");
   CHECK(h.call({{"op", "unlock"}, {"user", "nobody"}})["cleared_failures"] == 3);
   CHECK(verifyTotp(h, "nobody", "000000")["result"] == "reject");
