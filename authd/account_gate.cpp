@@ -2,34 +2,33 @@
 
 namespace authd {
 
-AccountGate admitAccount(const Core& core, const std::string& user, const std::string& factor) {
+AccountGate admitAccount(const Core& core, const std::string& user, Factor factor) {
   AccountGate gate;
   gate.account = core.directory.findUser(user);
   if (!gate.account) {
-    gate.reason = "unknown_user";
+    gate.reason = LogonReason::unknownUser;
     return gate;
   }
   gate.policy = effectivePolicy(core.config.policy, *gate.account);
   if (gate.account->disabled) {
-    gate.reason = "account_disabled";
-  } else if (!gate.policy.allows(factor)) {
-    gate.reason = "factor_not_allowed";
+    gate.reason = LogonReason::accountDisabled;
+  } else if (!gate.policy.allows(toString(factor))) {
+    gate.reason = LogonReason::factorNotAllowed;
   }
   return gate;
 }
 
-std::string checkDirectoryPassword(const Core& core, const Account& account,
-                                   const std::optional<std::string>& password) {
-  if (!password) return {};
-  switch (core.directory.checkPassword(account, *password)) {
+LogonReason checkDirectoryPassword(const Core& core, const Account& account,
+                                   std::string_view password) {
+  switch (core.directory.checkPassword(account, password)) {
     case PasswordCheck::accepted:
-      return {};
+      return LogonReason::ok;
     case PasswordCheck::unsupported:
-      return "password_check_unsupported";
+      return LogonReason::passwordCheckUnsupported;
     case PasswordCheck::rejected:
       break;
   }
-  return "wrong_password";
+  return LogonReason::wrongPassword;
 }
 
 }  // namespace authd

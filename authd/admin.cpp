@@ -67,16 +67,10 @@ TotpSpec resolveSpec(const EnrollTotpRequest& r, const Config& config) {
 
 AuditEvent adminAuditEvent(std::int64_t now, std::string op, std::string user,
                            const Caller& caller) {
-  AuditEvent e;
-  e.time = now;
-  e.user = std::move(user);
-  e.op = std::move(op);
+  AuditEvent e = callerAuditEvent(caller, now, std::move(user), std::move(op));
   e.result = "ok";
   e.reason = "ok";
-  e.service = caller.service.empty() ? "authctl" : caller.service;
-  e.peerUid = caller.uid;
-  e.peerPid = caller.pid;
-  e.trustedCaller = caller.trusted;
+  if (e.service.empty()) e.service = "authctl";
   return e;
 }
 
@@ -159,13 +153,13 @@ boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
     if (!steps.empty() &&
         txn.activateCredential(credentialId, storedUnder(user), steps.back(), core_.clock())) {
       answer.decision = Decision::accept;
-      answer.reason = "ok";
+      answer.reason = LogonReason::ok;
       answer.credentialId = credentialId;
     } else {
-      answer.reason = normalized ? "wrong_code" : "malformed_code";
+      answer.reason = normalized ? LogonReason::wrongCode : LogonReason::malformedCode;
     }
     audit.result = toString(answer.decision);
-    audit.reason = answer.reason;
+    audit.reason = toString(answer.reason);
     txn.appendAudit(audit);
   };
   co_await commit(activate);
@@ -191,9 +185,10 @@ boost::asio::awaitable<AccountReport> AdminService::show(std::string user, Calle
     std::optional<AccountReport> report;
     auto account = core_.directory.findUser(user);
     if (!account) return report;
-    report = AccountReport{*account,
-                           effectivePolicy(core_.config.policy, *account),
-                           {{}, core_.store.listLocks(user)}};
+    report = AccountReport{*account, effectivePolicy(core_.config.policy, *account), {}};
+    // The account's own counter, whichever of its login names the failures were typed with.
+    LockState lock = core_.store.lockState(lockKeyOf(*account));
+    if (lock.failures != 0) report->listing.locks.push_back(std::move(lock));
     for (auto& c : core_.store.credentials(principalOf(*account))) {
       if (c.state == CredentialState::revoked) continue;
       c.sealedSecret.clear();
@@ -227,11 +222,14 @@ boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t
 }
 
 boost::asio::awaitable<std::int64_t> AdminService::unlock(std::string user, Caller caller) {
+  // Failures count per account id: the name may be any of the account's login names.
+  auto lookup = [&] { return core_.directory.findUser(user); };
+  const std::optional<Account> account = co_await offload(core_.blocking, lookup);
+  const Principal who = account ? Principal{user, account->id} : Principal{user};
   std::int64_t cleared = 0;
   AuditEvent audit = event("unlock", user, caller);
   Store::TxnWork reset = [&](StoreTxn& txn) {
-    cleared = txn.lockState(user).failures;
-    txn.putLockState(LockState{user, 0, 0});
+    cleared = txn.clearLocks(who);
     txn.appendAudit(audit);
   };
   co_await commit(reset);

@@ -28,7 +28,7 @@ asio::awaitable<std::invoke_result_t<Fn>> offload(asio::thread_pool& pool, Fn fn
 }
 
 // Completes with true once the work is committed durably, false when it was rolled back.
-// Takes the work by reference: callers must name it (see the GCC 12 note in verifier.cpp).
+// Takes the work by reference: callers must name it (see the GCC 12 note in logon_pipeline.cpp).
 template <typename Token>
 auto asyncWrite(Store& store, const Store::TxnWork& work, Token&& token) {
   return asio::async_initiate<Token, void(bool)>(

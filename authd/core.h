@@ -30,6 +30,22 @@ struct Caller {
   bool trusted = false;  // root or server.service_group: may act for any account
 };
 
+// An audit event of `caller`: the one place that copies who asked into the audit row.
+inline AuditEvent callerAuditEvent(const Caller& caller, std::int64_t now, std::string user,
+                                   std::string op) {
+  AuditEvent e;
+  e.time = now;
+  e.user = std::move(user);
+  e.op = std::move(op);
+  e.service = caller.service;
+  e.peerUid = caller.uid;
+  e.peerPid = caller.pid;
+  e.rhost = caller.rhost;
+  e.tty = caller.tty;
+  e.trustedCaller = caller.trusted;
+  return e;
+}
+
 // FIDO2 relying-party state shared by logon and enrolment.
 struct Fido2Context {
   ChallengeBook challenges;

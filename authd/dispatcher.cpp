@@ -336,7 +336,7 @@ boost::asio::awaitable<json> Dispatcher::factors(JsonReader& r, Caller& caller) 
   auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
   caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
   finishOrThrow(r);
-  FactorsAnswer a = co_await verifier_.factors(user);
+  FactorsAnswer a = co_await verifier_.factors(user, caller);
   json out = {{"factors", a.factors}, {"locked", a.retryAfter > 0}, {"mfa", a.mfaRequired}};
   if (a.retryAfter > 0) out["retry_after"] = a.retryAfter;
   co_return out;

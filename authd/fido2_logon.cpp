@@ -1,12 +1,9 @@
 #include "authd/fido2_logon.h"
 
-#include <boost/asio/use_awaitable.hpp>
-
-#include <openssl/crypto.h>
-
 #include "authd/account_gate.h"
 #include "authd/async.h"
 #include "authd/fido2_policy.h"
+#include "authd/logon_pipeline.h"
 #include "authd/op_error.h"
 #include "authd/protocol.h"
 
@@ -16,19 +13,24 @@ namespace {
 
 constexpr std::size_t kChallengeBytes = 32;
 
-std::string uvFor(const Config& config, const EffectivePolicy& policy,
-                  const std::vector<CredentialRecord>& keys) {
-  if (config.fido2.userVerification == "required" || policy.uvRequired) return "required";
-  for (const auto& c : keys) {
-    if (c.fido2->uvRequired) return "required";
+UserVerification uvFor(const Config& config, const EffectivePolicy& policy,
+                       const std::vector<CredentialRecord>& keys) {
+  // The configuration was validated at start; anything else fails towards the stricter rule.
+  const UserVerification configured =
+      userVerificationFrom(config.fido2.userVerification).value_or(UserVerification::required);
+  if (configured == UserVerification::required || policy.uvRequired) {
+    return UserVerification::required;
   }
-  return config.fido2.userVerification;
+  for (const auto& c : keys) {
+    if (c.fido2->uvRequired) return UserVerification::required;
+  }
+  return configured;
 }
 
 }  // namespace
 
 bool usableSecurityKey(const CredentialRecord& c) {
-  return c.factor == "fido2" && c.state == CredentialState::active && c.fido2 &&
+  return c.factor == toString(Factor::fido2) && c.state == CredentialState::active && c.fido2 &&
          !c.fido2->cloneSuspected;
 }
 
@@ -37,7 +39,7 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   std::string owner;
   auto load = [&] {
     std::vector<CredentialRecord> keys;
-    const AccountGate gate = admitAccount(core_, user, "fido2");
+    const AccountGate gate = admitAccount(core_, user, Factor::fido2);
     if (!gate.open()) return keys;  // unknown, disabled and "not allowed" look alike
     policy = gate.policy;
     owner = gate.account->id;
@@ -54,7 +56,7 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   answer.challenge.resize(kChallengeBytes);
   core_.random(answer.challenge.data(), answer.challenge.size());
   for (const auto& c : keys) answer.allow.push_back(c.fido2->credentialId);
-  answer.uv = uvFor(core_.config, policy, keys);
+  answer.uv = toString(uvFor(core_.config, policy, keys));
   answer.timeout = core_.config.fido2.challengeTtl;
 
   ChallengeGrant grant;
@@ -74,15 +76,6 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   co_return answer;
 }
 
-// The read-only part: challenge, credential and signature, computed off the I/O threads.
-struct Fido2Logon::Checked {
-  std::int64_t now = 0;
-  std::string reason;  // empty: every check passed
-  std::optional<std::int64_t> credentialId;
-  std::uint32_t signCount = 0;
-  Principal principal{""};
-};
-
 namespace {
 
 const AllowedKey* findKey(const std::vector<AllowedKey>& allow, const Bytes& credentialId) {
@@ -92,127 +85,101 @@ const AllowedKey* findKey(const std::vector<AllowedKey>& allow, const Bytes& cre
   return nullptr;
 }
 
+// The FIDO2 factor: the challenge (single use, bound to user, service and account), the key it
+// allows, the assertion, and in the commit the signature-counter rule.
+class KeyCheck final : public LogonFactor {
+ public:
+  KeyCheck(const Core& core, const Fido2AssertionRequest& request, const Caller& caller)
+      : core_(core), request_(request), caller_(caller) {}
+
+  Factor factor() const override { return Factor::fido2; }
+
+  FactorMatch check(const Account& account, const EffectivePolicy& policy,
+                    std::int64_t now) override {
+    FactorMatch m;
+    auto grant = core_.fido2.challenges.take(request_.challenge, now);
+    m.reason = grantRefusal(grant, account);
+    if (m.reason != LogonReason::ok) {
+      m.guess = false;  // nothing of the user's was checked: not their failure
+      return m;
+    }
+    const AllowedKey* key = findKey(grant->allow, request_.credentialId);
+    if (key == nullptr) {
+      m.reason = LogonReason::credentialNotAllowed;
+      return m;
+    }
+    m.credentialId = key->credentialRow;
+    const bool requireUv = userVerificationFrom(grant->uv) == UserVerification::required ||
+                           key->uvRequired || policy.uvRequired;
+    fido2::AssertionResult result = fido2::verifyAssertion(assertionInput(*key, requireUv));
+    if (!result.valid) {
+      m.reason = assertionRefusal(result.reason);
+      return m;
+    }
+    m.reason = LogonReason::ok;
+    m.signCount = result.signCount;
+    return m;
+  }
+
+  // A challenge is single use whatever happens to the attempt.
+  void skip(std::int64_t now) override {
+    (void)core_.fido2.challenges.take(request_.challenge, now);
+  }
+
+  LogonReason commit(StoreTxn& txn, const Principal& who, const FactorMatch& match,
+                     std::int64_t now) override {
+    switch (txn.advanceSignCount(*match.credentialId, who, match.signCount, now)) {
+      case SignCountOutcome::advanced:
+        return LogonReason::ok;
+      case SignCountOutcome::regressed:
+        return LogonReason::counterRegression;
+      case SignCountOutcome::suspended:
+        return LogonReason::credentialSuspended;
+      case SignCountOutcome::notActive:
+        break;
+    }
+    return LogonReason::credentialNotAllowed;
+  }
+
+ private:
+  // Why the challenge does not stand for this logon; ok when it does.
+  LogonReason grantRefusal(const std::optional<ChallengeGrant>& grant,
+                           const Account& account) const {
+    if (!grant) return LogonReason::challengeUnknown;  // unknown, used, expired or evicted
+    if (grant->purpose != ChallengeGrant::Purpose::logon || grant->user != request_.user ||
+        grant->service != caller_.service) {
+      return LogonReason::challengeMismatch;
+    }
+    // A name reused by a new account since the challenge was issued is not the same account.
+    if (account.id != grant->owner) return LogonReason::accountChanged;
+    return LogonReason::ok;
+  }
+
+  fido2::AssertionInput assertionInput(const AllowedKey& key, bool requireUv) const {
+    fido2::AssertionInput input;
+    input.rpId = core_.config.fido2.rpId;
+    input.challenge = request_.challenge;
+    input.clientData = request_.clientData;
+    input.origins = allowedOrigins(core_.config);
+    input.authData = request_.authData;
+    input.signature = request_.signature;
+    input.coseKey = key.coseKey;
+    input.algorithm = key.algorithm;
+    input.requireUv = requireUv;
+    return input;
+  }
+
+  const Core& core_;
+  const Fido2AssertionRequest& request_;
+  const Caller& caller_;
+};
+
 }  // namespace
-
-Fido2Logon::Checked Fido2Logon::check(const Fido2AssertionRequest& request, const Caller& caller) {
-  Checked c;
-  c.now = core_.clock();
-  auto grant = core_.fido2.challenges.take(request.challenge, c.now);
-  if (!grant) {
-    c.reason = "challenge_unknown";
-    return c;
-  }
-  if (grant->purpose != ChallengeGrant::Purpose::logon || grant->user != request.user ||
-      grant->service != caller.service) {
-    c.reason = "challenge_mismatch";
-    return c;
-  }
-  const AllowedKey* key = findKey(grant->allow, request.credentialId);
-  if (key == nullptr) {
-    c.reason = "credential_not_allowed";
-    return c;
-  }
-  c.credentialId = key->credentialRow;
-  // The account may have been removed or disabled since the challenge was issued.
-  const AccountGate gate = admitAccount(core_, request.user, "fido2");
-  if (!gate.open()) {
-    c.reason = gate.reason;
-    return c;
-  }
-  // A name reused by a new account since the challenge was issued is not the same account.
-  if (gate.account->id != grant->owner) {
-    c.reason = "account_changed";
-    return c;
-  }
-  c.principal = principalOf(*gate.account);
-  fido2::AssertionInput input;
-  input.rpId = core_.config.fido2.rpId;
-  input.challenge = request.challenge;
-  input.clientData = request.clientData;
-  input.origins = allowedOrigins(core_.config);
-  input.authData = request.authData;
-  input.signature = request.signature;
-  input.coseKey = key->coseKey;
-  input.algorithm = key->algorithm;
-  input.requireUv = grant->uv == "required" || key->uvRequired || gate.policy.uvRequired;
-  fido2::AssertionResult result = fido2::verifyAssertion(input);
-  if (!result.valid) {
-    c.reason = result.reason.empty() ? "bad_signature" : result.reason;
-    return c;
-  }
-  c.signCount = result.signCount;
-  c.reason = checkDirectoryPassword(core_, *gate.account, request.password);
-  return c;
-}
-
-VerifyAnswer Fido2Logon::commit(StoreTxn& txn, const Fido2AssertionRequest& request,
-                                const Checked& checked, const Caller& caller) {
-  VerifyAnswer answer;
-  answer.reason = checked.reason;
-  // Failures count per account as the directory spells it (see Verifier::commitAttempt).
-  const std::string& user = checked.principal.name.empty() ? request.user : checked.principal.name;
-  LockState lock = txn.lockState(user);
-  if (lockRemaining(lock, checked.now) > 0) {
-    answer.decision = Decision::locked;
-    answer.reason = "locked";
-    answer.retryAfter = lockRemaining(lock, checked.now);
-  } else {
-    if (checked.reason.empty()) {
-      switch (txn.advanceSignCount(*checked.credentialId, checked.principal, checked.signCount,
-                                   checked.now)) {
-        case SignCountOutcome::advanced:
-          answer.decision = Decision::accept;
-          answer.reason = "ok";
-          answer.credentialId = checked.credentialId;
-          break;
-        case SignCountOutcome::regressed:
-          answer.reason = "counter_regression";
-          break;
-        case SignCountOutcome::suspended:
-          answer.reason = "credential_suspended";
-          break;
-        case SignCountOutcome::notActive:
-          answer.reason = "credential_not_allowed";
-          break;
-      }
-    }
-    if (answer.decision == Decision::accept) {
-      if (lock.failures != 0) txn.putLockState(LockState{user, 0, 0});
-    } else {
-      lock = afterFailure(lock, core_.lockoutPolicy(), checked.now);
-      txn.putLockState(lock);
-      answer.retryAfter = lockRemaining(lock, checked.now);
-      answer.decision = answer.retryAfter > 0 ? Decision::locked : Decision::reject;
-    }
-  }
-  AuditEvent audit{checked.now,
-                   user,
-                   "verify",
-                   "fido2",
-                   checked.credentialId,
-                   toString(answer.decision),
-                   answer.reason,
-                   caller.service,
-                   caller.uid,
-                   caller.pid,
-                   caller.rhost,
-                   caller.tty};
-  audit.trustedCaller = caller.trusted;
-  txn.appendAudit(audit);
-  return answer;
-}
 
 boost::asio::awaitable<VerifyAnswer> Fido2Logon::verify(Fido2AssertionRequest request,
                                                         Caller caller) {
-  // Lambdas are named before co_await (GCC 12, see verifier.cpp).
-  auto checkIt = [&] { return check(request, caller); };
-  Checked checked = co_await offload(core_.blocking, checkIt);
-  if (request.password) OPENSSL_cleanse(request.password->data(), request.password->size());
-  VerifyAnswer answer;
-  Store::TxnWork record = [&](StoreTxn& txn) { answer = commit(txn, request, checked, caller); };
-  bool committed = co_await asyncWrite(core_.store, record, boost::asio::use_awaitable);
-  if (!committed) throw StoreError("the attempt could not be stored");
-  co_return answer;
+  KeyCheck key(core_, request, caller);
+  co_return co_await runLogon(core_, key, request.user, request.password, caller);
 }
 
 }  // namespace authd

@@ -1,8 +1,8 @@
 #pragma once
-// FIDO2 logon in the verification core: fido2_begin issues a challenge for the user's active
-// keys; verifyFido2 checks the assertion (relying_party.h) and applies the signature-counter
-// rule, the lockout and the audit in one durable transaction before answering. Listener-
-// independent like Verifier: the socket dispatcher calls it today, RADIUS could tomorrow.
+// FIDO2 logon: fido2_begin issues a challenge for the user's active keys; verify runs the logon
+// pipeline (logon_pipeline.h) with the key's part plugged in: the challenge, the assertion
+// (relying_party.h) and the signature-counter rule. Listener-independent like Verifier: the
+// socket dispatcher calls it today, RADIUS could tomorrow.
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 
@@ -22,7 +22,7 @@ bool usableSecurityKey(const CredentialRecord& c);
 struct Fido2BeginAnswer {
   Bytes challenge;
   std::vector<Bytes> allow;
-  std::string uv;  // "required" | "preferred" | "discouraged"
+  std::string uv;  // toString(UserVerification): "required" | "preferred" | "discouraged"
   std::int64_t timeout = 0;
 };
 
@@ -45,11 +45,6 @@ class Fido2Logon {
   boost::asio::awaitable<VerifyAnswer> verify(Fido2AssertionRequest request, Caller caller);
 
  private:
-  struct Checked;
-  Checked check(const Fido2AssertionRequest& request, const Caller& caller);
-  VerifyAnswer commit(StoreTxn& txn, const Fido2AssertionRequest& request, const Checked& checked,
-                      const Caller& caller);
-
   Core core_;
 };
 

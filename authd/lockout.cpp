@@ -19,4 +19,12 @@ LockState afterFailure(LockState state, const LockoutPolicy& policy, std::int64_
   return state;
 }
 
+LockState withoutStaleFailures(LockState state, const LockoutPolicy& policy, std::int64_t now) {
+  if (state.owner.empty() && state.lockedUntil <= now && state.updatedAt < now - policy.maxDelay) {
+    state.failures = 0;
+    state.lockedUntil = 0;
+  }
+  return state;
+}
+
 }  // namespace authd

@@ -20,4 +20,9 @@ std::int64_t lockRemaining(const LockState& state, std::int64_t now);
 // The state after one more failed attempt at `now`.
 LockState afterFailure(LockState state, const LockoutPolicy& policy, std::int64_t now);
 
+// The counter of an unknown name (owner "") is forgotten once it is not locked and its last
+// failure is more than maxDelay old: the writer deletes such rows (forgetStaleLocks), and until
+// it has, they count as clean. An account's counter is kept until a success or `unlock`.
+LockState withoutStaleFailures(LockState state, const LockoutPolicy& policy, std::int64_t now);
+
 }  // namespace authd

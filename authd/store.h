@@ -80,10 +80,15 @@ struct CredentialRecord {
   std::optional<Fido2CredentialData> fido2;  // set for factor "fido2"
 };
 
+// The failure counter of one account, found by its stable id (every login name of the account
+// shares it), or of a name that no account has (owner "", counted per name typed, so that
+// locking behaves alike for both).
 struct LockState {
-  std::string user;
+  std::string user;  // the account's login name as the directory gave it last, or the name typed
   std::int64_t failures = 0;     // consecutive failed attempts
   std::int64_t lockedUntil = 0;  // unix seconds, 0 = not locked
+  std::string owner{};           // the account's stable directory id; "" for an unknown name
+  std::int64_t updatedAt = 0;    // unix seconds of the last failure counted
 };
 
 struct AuditEvent {
@@ -117,8 +122,16 @@ struct AuditQuery {
 class StoreTxn {
  public:
   virtual ~StoreTxn() = default;
-  virtual LockState lockState(const std::string& user) = 0;
+  // The counter of `who.id` when it has one, else of the name `who.name`.
+  virtual LockState lockState(const Principal& who) = 0;
+  // Stores the counter of state.owner (else state.user); a clean state removes it.
   virtual void putLockState(const LockState& state) = 0;
+  // Removes every counter shown under `who.name` and the counter of `who.id`; returns the highest
+  // failure count removed.
+  virtual std::int64_t clearLocks(const Principal& who) = 0;
+  // Removes at most `limit` counters of unknown names that are not locked at `now` and whose last
+  // failure was before `before`; returns how many.
+  virtual std::int64_t forgetStaleLocks(std::int64_t before, std::int64_t now, int limit) = 0;
   // Advances the credential's last step to `step` only when it is active, belongs to `user` and
   // its stored last step is lower. Returns true when it advanced (compare-and-set).
   virtual bool claimStep(std::int64_t credentialId, const Principal& user, std::int64_t step,
@@ -164,8 +177,9 @@ class Store {
   virtual std::optional<CredentialRecord> credential(std::int64_t id) = 0;
   // All non-revoked credentials, optionally of one user, ordered by user then id.
   virtual std::vector<CredentialRecord> listCredentials(const std::optional<std::string>& user) = 0;
-  virtual LockState lockState(const std::string& user) = 0;
-  // Users with a non-zero failure count, optionally only one, ordered by user.
+  virtual LockState lockState(const Principal& who) = 0;
+  // Counters with a non-zero failure count, optionally only those shown under one name, ordered
+  // by user.
   virtual std::vector<LockState> listLocks(const std::optional<std::string>& user) = 0;
   virtual std::vector<AuditEvent> audit(const AuditQuery& query) = 0;
 

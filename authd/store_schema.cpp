@@ -73,7 +73,29 @@ ALTER TABLE credentials ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 CREATE INDEX credentials_owner ON credentials (owner);
 )sql";
 
-// Version 5: bounded audit growth. Identical failures within store.audit_aggregate seconds are
+// Version 4: lockout counters per account (its stable id), not per login name typed, so that an
+// account with several login names gets one counter; unknown names keep one per name typed. The
+// name shown by `list` and matched by `unlock` sits beside the key, and updated_at lets the
+// writer remove counters of unknown names that are stale. Rows of older versions were counted
+// per name and carry over as name counters (an account's count in progress starts again).
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE lockout_v4 (
+  key TEXT PRIMARY KEY,
+  user TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  failures INTEGER NOT NULL,
+  locked_until INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO lockout_v4 (key, user, owner, failures, locked_until, updated_at)
+  SELECT 'name:' || user, user, '', failures, locked_until, locked_until FROM lockout;
+DROP TABLE lockout;
+ALTER TABLE lockout_v4 RENAME TO lockout;
+CREATE INDEX lockout_user ON lockout (user);
+CREATE INDEX lockout_unknown_age ON lockout (updated_at) WHERE owner = '';
+)sql";
+
+// Version 5: bounded audit growth. Identical failures within [audit] aggregate_seconds are
 // one row with a count; untrusted callers' failures are found by caller (peer_uid).
 constexpr const char* kVersion5 = R"sql(
 ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
@@ -86,6 +108,7 @@ constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
     {3, kVersion3},
+    {4, kVersion4},
     {5, kVersion5},
 };
 

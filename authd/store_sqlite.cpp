@@ -19,8 +19,12 @@ class SqliteTxn final : public StoreTxn {
  public:
   SqliteTxn(SqliteDb& db, int aggregateSeconds) : db_(db), aggregateSeconds_(aggregateSeconds) {}
 
-  LockState lockState(const std::string& user) override { return sql::lockState(open(), user); }
+  LockState lockState(const Principal& who) override { return sql::lockState(open(), who); }
   void putLockState(const LockState& state) override { sql::putLockState(open(), state); }
+  std::int64_t clearLocks(const Principal& who) override { return sql::clearLocks(open(), who); }
+  std::int64_t forgetStaleLocks(std::int64_t before, std::int64_t now, int limit) override {
+    return sql::forgetStaleLocks(open(), before, now, limit);
+  }
   bool claimStep(std::int64_t credentialId, const Principal& user, std::int64_t step,
                  std::int64_t now) override {
     return sql::claimStep(open(), credentialId, user, step, now);
@@ -237,9 +241,9 @@ std::vector<CredentialRecord> SqliteStore::listCredentials(const std::optional<s
   return sql::liveCredentials(lease.db(), user);
 }
 
-LockState SqliteStore::lockState(const std::string& user) {
+LockState SqliteStore::lockState(const Principal& who) {
   ReadLease lease(*this);
-  return sql::lockState(lease.db(), user);
+  return sql::lockState(lease.db(), who);
 }
 
 std::vector<LockState> SqliteStore::listLocks(const std::optional<std::string>& user) {

@@ -26,7 +26,7 @@ class SqliteStore final : public Store {
   std::vector<CredentialRecord> credentials(const Principal& user) override;
   std::optional<CredentialRecord> credential(std::int64_t id) override;
   std::vector<CredentialRecord> listCredentials(const std::optional<std::string>& user) override;
-  LockState lockState(const std::string& user) override;
+  LockState lockState(const Principal& who) override;
   std::vector<LockState> listLocks(const std::optional<std::string>& user) override;
   std::vector<AuditEvent> audit(const AuditQuery& query) override;
   void close() override;

@@ -146,13 +146,24 @@ std::vector<CredentialRecord> liveCredentials(SqliteDb& db,
   return credentialRows(q);
 }
 
-LockState lockState(SqliteDb& db, const std::string& user) {
-  Query q = db.query("SELECT failures, locked_until FROM lockout WHERE user = ?");
-  q.bind(1, user);
-  LockState state{user, 0, 0};
+namespace {
+
+// The primary key of a counter: an account by its stable id, an unknown name by the name. The
+// prefixes keep a typed name from ever meaning an id.
+std::string lockKey(const std::string& user, const std::string& owner) {
+  return owner.empty() ? "name:" + user : "id:" + owner;
+}
+
+}  // namespace
+
+LockState lockState(SqliteDb& db, const Principal& who) {
+  Query q = db.query("SELECT failures, locked_until, updated_at FROM lockout WHERE key = ?");
+  q.bind(1, lockKey(who.name, who.id));
+  LockState state{who.name, 0, 0, who.id, 0};
   if (q.step()) {
     state.failures = q.integer(0);
     state.lockedUntil = q.integer(1);
+    state.updatedAt = q.integer(2);
   }
   return state;
 }
@@ -160,17 +171,21 @@ LockState lockState(SqliteDb& db, const std::string& user) {
 std::vector<LockState> failingUsers(SqliteDb& db, const std::optional<std::string>& user) {
   std::vector<LockState> rows;
   auto collect = [&rows](Query& q) {
-    while (q.step()) rows.push_back(LockState{q.text(0), q.integer(1), q.integer(2)});
+    while (q.step()) {
+      rows.push_back(LockState{q.text(0), q.integer(1), q.integer(2), q.text(3), q.integer(4)});
+    }
   };
   if (user) {
     Query q = db.query(
-        "SELECT user, failures, locked_until FROM lockout WHERE user = ? AND failures != 0");
+        "SELECT user, failures, locked_until, owner, updated_at FROM lockout "
+        "WHERE user = ? AND failures != 0 ORDER BY key");
     q.bind(1, *user);
     collect(q);
     return rows;
   }
   Query q = db.query(
-      "SELECT user, failures, locked_until FROM lockout WHERE failures != 0 ORDER BY user");
+      "SELECT user, failures, locked_until, owner, updated_at FROM lockout "
+      "WHERE failures != 0 ORDER BY user, key");
   collect(q);
   return rows;
 }
@@ -192,17 +207,43 @@ std::vector<AuditEvent> audit(SqliteDb& db, const AuditQuery& query) {
 }
 
 void putLockState(SqliteDb& db, const LockState& state) {
+  const std::string key = lockKey(state.user, state.owner);
   // A clean slate is the absence of a row, which keeps the table as small as the locked users.
   if (state.failures == 0 && state.lockedUntil == 0) {
-    Query q = db.query("DELETE FROM lockout WHERE user = ?");
-    q.bind(1, state.user).run();
+    Query q = db.query("DELETE FROM lockout WHERE key = ?");
+    q.bind(1, key).run();
     return;
   }
   Query q = db.query(
-      "INSERT INTO lockout (user, failures, locked_until) VALUES (?, ?, ?) "
-      "ON CONFLICT (user) DO UPDATE SET failures = excluded.failures, "
-      "locked_until = excluded.locked_until");
-  q.bind(1, state.user).bind(2, state.failures).bind(3, state.lockedUntil).run();
+      "INSERT INTO lockout (key, user, owner, failures, locked_until, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET user = excluded.user, failures = excluded.failures, "
+      "locked_until = excluded.locked_until, updated_at = excluded.updated_at");
+  q.bind(1, key).bind(2, state.user).bind(3, state.owner).bind(4, state.failures);
+  q.bind(5, state.lockedUntil).bind(6, state.updatedAt).run();
+}
+
+std::int64_t clearLocks(SqliteDb& db, const Principal& who) {
+  // An account's own counter by its id, whatever name it was last shown under; "" matches none.
+  const std::string idKey = who.id.empty() ? std::string() : lockKey(who.name, who.id);
+  std::int64_t cleared = 0;
+  {
+    Query q = db.query("SELECT coalesce(max(failures), 0) FROM lockout WHERE user = ? OR key = ?");
+    q.bind(1, who.name).bind(2, idKey);
+    if (q.step()) cleared = q.integer(0);
+  }
+  Query q = db.query("DELETE FROM lockout WHERE user = ? OR key = ?");
+  q.bind(1, who.name).bind(2, idKey).run();
+  return cleared;
+}
+
+std::int64_t forgetStaleLocks(SqliteDb& db, std::int64_t before, std::int64_t now, int limit) {
+  // Through the partial index of unknown names by age: the cost is bounded by `limit`.
+  Query q = db.query(
+      "DELETE FROM lockout WHERE key IN (SELECT key FROM lockout WHERE owner = '' "
+      "AND updated_at < ? AND locked_until <= ? ORDER BY updated_at LIMIT ?)");
+  q.bind(1, before).bind(2, now).bind(3, std::int64_t{limit}).run();
+  return db.changes();
 }
 
 bool claimStep(SqliteDb& db, std::int64_t credentialId, const Principal& user, std::int64_t step,

@@ -16,11 +16,13 @@ extern const char* const kCredentialsOfSql;
 std::vector<CredentialRecord> credentialsOf(SqliteDb& db, const Principal& user);
 std::optional<CredentialRecord> credentialById(SqliteDb& db, std::int64_t id);
 std::vector<CredentialRecord> liveCredentials(SqliteDb& db, const std::optional<std::string>& user);
-LockState lockState(SqliteDb& db, const std::string& user);
+LockState lockState(SqliteDb& db, const Principal& who);
 std::vector<LockState> failingUsers(SqliteDb& db, const std::optional<std::string>& user);
 std::vector<AuditEvent> audit(SqliteDb& db, const AuditQuery& query);
 
 void putLockState(SqliteDb& db, const LockState& state);
+std::int64_t clearLocks(SqliteDb& db, const Principal& who);
+std::int64_t forgetStaleLocks(SqliteDb& db, std::int64_t before, std::int64_t now, int limit);
 bool claimStep(SqliteDb& db, std::int64_t credentialId, const Principal& user, std::int64_t step,
                std::int64_t now);
 std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& record);

@@ -1,7 +1,6 @@
 #pragma once
-// The verification core: which factors a user has, and whether a presented TOTP code is
-// accepted. Default deny: the answer is "reject" unless every check passed and the used time
-// step is durably stored. Store or directory failures propagate as exceptions (fail secure).
+// TOTP logon and the factors query. A TOTP attempt goes through the logon pipeline
+// (logon_pipeline.h): this file plugs in only the code check and the step it uses up.
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "authd/core.h"
+#include "authd/logon_reason.h"
 
 namespace authd {
 
@@ -25,7 +25,7 @@ struct FactorsAnswer {
 
 struct VerifyAnswer {
   Decision decision = Decision::reject;
-  std::string reason = "wrong_code";  // audit reason, never shown to the user
+  LogonReason reason = LogonReason::wrongCode;  // audit reason, never shown to the user
   std::int64_t retryAfter = 0;
   std::optional<std::int64_t> credentialId;
 };
@@ -34,19 +34,15 @@ class Verifier {
  public:
   explicit Verifier(Core core) : core_(std::move(core)) {}
 
-  boost::asio::awaitable<FactorsAnswer> factors(std::string user);
-  // `password`: the directory password, checked after the code matched (wiped after use).
+  // An account that must use a second factor but has none is refused by the client: that
+  // denial is audited here (op "factors", reason no_factor), with the caller's service.
+  boost::asio::awaitable<FactorsAnswer> factors(std::string user, Caller caller = {});
+  // `password`: the directory password, checked after the code matched. The code and the
+  // password are wiped after use.
   boost::asio::awaitable<VerifyAnswer> verifyTotp(std::string user, std::string code, Caller caller,
                                                   std::optional<std::string> password = {});
 
  private:
-  struct Prepared;
-  Prepared prepareTotp(const std::string& user, const std::string& code,
-                       const std::optional<std::string>& password);
-  void checkPasswordAfterCode(Prepared& p, const Account& account, const std::string& password);
-  VerifyAnswer commitAttempt(StoreTxn& txn, const std::string& user, const Prepared& prepared,
-                             const Caller& caller);
-
   Core core_;
 };
 

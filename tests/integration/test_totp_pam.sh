@@ -99,6 +99,8 @@ out=$(pam_login "$NOUSEROK" bob "") && rc=0 || rc=$?
 check "nouserok lets a user without factor through (PAM_IGNORE + pam_permit)" test "$rc" -eq 0
 out=$(pam_login "$LOGIN" bob "") && rc=0 || rc=$?
 check "without nouserok a user without factor is refused" test "$rc" -ne 0
+check "the refusal for want of a factor is audited" \
+  test "$(authctl --json audit --user bob --limit 1 | jq -r '.events[0] | "\(.op) \(.result) \(.reason)"')" = "factors reject no_factor"
 out=$(pam_login "$NOUSEROK" alice "$(totp "$secret" 5)") && rc=0 || rc=$?
 check "nouserok does not help an enrolled user with a wrong code" test "$rc" -ne 0
 

@@ -87,3 +87,33 @@ TEST_CASE("the credentials of an account are found through an index") {
   CHECK(steps.find("credentials_owner") != std::string::npos);
   CHECK(steps.find("credentials_user") != std::string::npos);
 }
+
+TEST_CASE("version 4 keeps older lockout rows as counters of the names") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  const auto all = authd::schemaMigrations();
+  REQUIRE(all.size() >= 4);
+  authd::migrateSchema(db, all.first(3));
+  db.exec("INSERT INTO lockout (user, failures, locked_until) VALUES ('alice', 4, 1700000600)");
+  authd::migrateSchema(db, all.first(4));
+  CHECK(db.scalar("PRAGMA user_version") == 4);
+  const authd::LockState alice = authd::sql::lockState(db, authd::Principal{"alice"});
+  CHECK(alice.failures == 4);
+  CHECK(alice.lockedUntil == 1700000600);
+  CHECK(alice.owner.empty());
+  CHECK(authd::sql::failingUsers(db, std::string("alice")).size() == 1);
+}
+
+// Every write that counts an unknown name's failure removes stale ones: through an index.
+TEST_CASE("stale counters of unknown names are found through an index") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  authd::migrateSchema(db);
+  auto plan = db.query(
+      "EXPLAIN QUERY PLAN SELECT key FROM lockout WHERE owner = '' AND updated_at < 1 "
+      "AND locked_until <= 1 ORDER BY updated_at LIMIT 8");
+  std::string steps;
+  while (plan.step()) steps += plan.text(3) + "\n";
+  CAPTURE(steps);
+  CHECK(steps.find("lockout_unknown_age") != std::string::npos);
+}

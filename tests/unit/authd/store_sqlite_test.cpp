@@ -587,3 +587,57 @@ TEST_CASE("audit retention deletes old logon events sooner than admin events, in
   CHECK(purge(1000, 1000, 100) == 1);
   CHECK(auditOf(*store, "new").size() == 1);
 }
+
+TEST_CASE("an account's counter is found by its id whatever name it is shown under") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  REQUIRE(writeAndWait(*store, [](StoreTxn& txn) {
+            txn.putLockState(LockState{"alice", 2, 0, "nss:1001", 100});
+            txn.putLockState(LockState{"nss:1001", 5, 0, "", 100});  // a typed name, not an id
+          }) == 1);
+  // The id finds it under another login name, and the row then shows the newest name.
+  CHECK(store->lockState(authd::Principal{"a.smith", "nss:1001"}).failures == 2);
+  CHECK(store->lockState("nss:1001").failures == 5);
+  CHECK(store->lockState("alice").failures == 0);
+  REQUIRE(writeAndWait(*store, [](StoreTxn& txn) {
+            txn.putLockState(LockState{"a.smith", 3, 0, "nss:1001", 110});
+          }) == 1);
+  auto shown = store->listLocks(std::string("a.smith"));
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0].owner == "nss:1001");
+  CHECK(shown[0].updatedAt == 110);
+  CHECK(store->listLocks(std::string("alice")).empty());
+
+  std::int64_t cleared = 0;
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+            cleared = txn.clearLocks(authd::Principal{"alice", "nss:1001"});
+          }) == 1);
+  CHECK(cleared == 3);
+  CHECK(store->listLocks(std::nullopt).size() == 1);  // the typed name "nss:1001" stays
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) { cleared = txn.clearLocks("nss:1001"); }) == 1);
+  CHECK(cleared == 5);
+  CHECK(store->listLocks(std::nullopt).empty());
+}
+
+TEST_CASE("stale counters of unknown names are removed, a bounded number per call") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  REQUIRE(writeAndWait(*store, [](StoreTxn& txn) {
+            for (int i = 0; i < 5; ++i) {
+              txn.putLockState(LockState{"stale" + std::to_string(i), 1, 0, "", 100 + i});
+            }
+            txn.putLockState(LockState{"locked", 9, 2000, "", 100});  // still locked at 1000
+            txn.putLockState(LockState{"fresh", 1, 0, "", 900});
+            txn.putLockState(LockState{"alice", 1, 0, "nss:1001", 100});  // an account's
+          }) == 1);
+  std::int64_t removed = 0;
+  REQUIRE(writeAndWait(*store,
+                       [&](StoreTxn& txn) { removed = txn.forgetStaleLocks(500, 1000, 3); }) == 1);
+  CHECK(removed == 3);
+  REQUIRE(writeAndWait(*store,
+                       [&](StoreTxn& txn) { removed = txn.forgetStaleLocks(500, 1000, 3); }) == 1);
+  CHECK(removed == 2);
+  std::vector<std::string> left;
+  for (const auto& l : store->listLocks(std::nullopt)) left.push_back(l.user);
+  CHECK(left == std::vector<std::string>{"alice", "fresh", "locked"});
+}
