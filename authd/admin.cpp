@@ -12,6 +12,7 @@
 #include "authd/otpauth_uri.h"
 #include "authd/protocol.h"
 #include "authd/totp.h"
+#include "authd/wipe.h"
 
 namespace authd {
 
@@ -40,16 +41,16 @@ std::string otpauthUriFor(const std::string& issuer, const std::string& user,
   uri.issuer = issuer;
   uri.account = user;
   uri.secret = secretBase32;
-  uri.algorithm = spec.algorithm == TotpAlgorithm::sha256   ? OtpAlgorithm::sha256
-                  : spec.algorithm == TotpAlgorithm::sha512 ? OtpAlgorithm::sha512
-                                                            : OtpAlgorithm::sha1;
+  uri.algorithm = spec.algorithm;
   uri.digits = spec.digits;
   uri.period = kTotpStepSeconds;
   std::string error;
   auto built = buildOtpauthUri(uri, &error);
   // Issuer and user passed config and protocol checks; a refusal here is a bug, not input.
   if (!built) throw std::runtime_error("cannot build otpauth URI: " + error);
-  return *built;
+  std::string text = std::move(*built);  // a copy would leave the secret in freed memory
+  wipeString(*built);
+  return text;
 }
 
 TotpSpec resolveSpec(const EnrollTotpRequest& r, const Config& config) {
@@ -70,7 +71,6 @@ AuditEvent adminAuditEvent(std::int64_t now, std::string op, std::string user,
   AuditEvent e = callerAuditEvent(caller, now, std::move(user), std::move(op));
   e.result = "ok";
   e.reason = "ok";
-  if (e.service.empty()) e.service = "authctl";
   return e;
 }
 

@@ -11,17 +11,10 @@
 
 #include "authd/core.h"
 #include "authd/policy.h"
+#include "authd/requests.h"  // EnrollTotpRequest
 #include "authd/verifier.h"
 
 namespace authd {
-
-struct EnrollTotpRequest {
-  std::string user;
-  std::string label = "authenticator";
-  std::optional<int> digits;
-  std::optional<std::string> algorithm;
-  bool confirm = true;
-};
 
 struct EnrollTotpAnswer {
   std::int64_t credentialId = 0;

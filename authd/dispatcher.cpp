@@ -1,7 +1,5 @@
 #include "authd/dispatcher.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 
 #include "authd/async.h"
@@ -10,18 +8,13 @@
 #include "authd/op_error.h"
 #include "authd/policy.h"
 #include "authd/protocol.h"
+#include "authd/requests.h"
 #include "authd/wipe.h"
 
 namespace authd {
 
 namespace err = protocol::error;
 using nlohmann::json;
-
-namespace {
-
-constexpr std::int64_t kMaxJsonSafeInt = (std::int64_t{1} << 53) - 1;
-
-}  // namespace
 
 const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
   using D = Dispatcher;
@@ -46,41 +39,6 @@ const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
 
 namespace {
 
-void finishOrThrow(JsonReader& r) {
-  if (!r.finish()) throw OpError(err::kBadRequest, r.error());
-}
-
-template <typename T>
-T need(std::optional<T> value, JsonReader& r) {
-  if (!value) throw OpError(err::kBadRequest, r.error());
-  return *value;
-}
-
-// The request id, echoed back: an integer 0..2^53-1 or a string of 1..64 bytes; null otherwise.
-json readId(JsonReader& r) {
-  const json* id = r.optionalAny("id");
-  if (id == nullptr) return nullptr;
-  if (id->is_number_unsigned() && id->get<std::uint64_t>() <= kMaxJsonSafeInt) return *id;
-  if (id->is_number_integer() && id->get<std::int64_t>() >= 0 &&
-      id->get<std::int64_t>() <= kMaxJsonSafeInt) {
-    return *id;
-  }
-  if (id->is_string() && !id->get_ref<const std::string&>().empty() &&
-      id->get_ref<const std::string&>().size() <= protocol::kMaxIdBytes) {
-    return *id;
-  }
-  return nullptr;
-}
-
-// The parsed request still holds what the user typed; wipe it before the memory is freed.
-void wipeSecretFields(json& request) {
-  if (!request.is_object()) return;
-  for (const char* key : {"code", "password", "pin"}) {
-    auto it = request.find(key);
-    if (it != request.end() && it->is_string()) wipeString(it->get_ref<std::string&>());
-  }
-}
-
 json errorResponse(const json& id, std::string_view code, const std::string& message) {
   return {
       {"v", protocol::kVersion}, {"id", id}, {"ok", false}, {"error", code}, {"message", message}};
@@ -104,14 +62,6 @@ json verifyResult(const VerifyAnswer& a) {
   if (a.decision == Decision::locked) out["retry_after"] = a.retryAfter;
   if (a.decision == Decision::accept && a.credentialId) out["credential_id"] = *a.credentialId;
   return out;
-}
-
-// The optional directory password of a verify request. An empty one is a bad request: an empty
-// simple bind would be an anonymous bind that "succeeds".
-std::optional<std::string> readPassword(JsonReader& r) {
-  auto password = r.optionalString("password", protocol::kMaxPasswordBytes);
-  if (r.failed()) throw OpError(err::kBadRequest, r.error());
-  return password;
 }
 
 json optionalTime(std::int64_t t) { return t == 0 ? json(nullptr) : json(t); }
@@ -143,49 +93,6 @@ json listingJson(const CredentialListing& listing) {
                      {"locked_until", optionalTime(l.lockedUntil)}});
   }
   return json{{"credentials", credentials}, {"locks", locks}};
-}
-
-// Limits of the FIDO2 binary fields (docs/protocol.md), in decoded bytes.
-constexpr std::size_t kMaxChallengeBytes = 64;
-constexpr std::size_t kMaxCredentialIdBytes = 1023;
-constexpr std::size_t kMaxAssertionAuthDataBytes = 1024;
-constexpr std::size_t kMaxSignatureBytes = 1024;
-constexpr std::size_t kMaxRegistrationAuthDataBytes = 2048;
-constexpr std::size_t kMaxAttStmtBytes = 4096;
-constexpr std::size_t kMaxClientDataJsonBytes = 4096;
-
-Bytes decodeField(std::optional<std::string> text, std::string_view key, std::size_t maxBytes,
-                  JsonReader& r) {
-  if (!text) throw OpError(err::kBadRequest, r.error());
-  auto bytes = base64urlDecode(*text, maxBytes);
-  if (!bytes || bytes->empty()) {
-    throw OpError(err::kBadRequest, "field \"" + std::string(key) +
-                                        "\" must be base64url without padding, 1 to " +
-                                        std::to_string(maxBytes) + " bytes");
-  }
-  return std::move(*bytes);
-}
-
-Bytes needBytes(JsonReader& r, std::string_view key, std::size_t maxBytes) {
-  return decodeField(r.requireString(key, base64urlLength(maxBytes)), key, maxBytes, r);
-}
-
-// Exactly one of client_data_hash (CTAP clients) and client_data_json (WebAuthn clients).
-fido2::ClientData readClientData(JsonReader& r) {
-  fido2::ClientData data;
-  auto hash = r.optionalString("client_data_hash", base64urlLength(kMaxChallengeBytes));
-  auto text = r.optionalString("client_data_json", base64urlLength(kMaxClientDataJsonBytes));
-  if (r.failed()) throw OpError(err::kBadRequest, r.error());
-  if (hash.has_value() == text.has_value()) {
-    throw OpError(err::kBadRequest,
-                  "exactly one of \"client_data_hash\" and \"client_data_json\" is required");
-  }
-  if (hash) data.hash = decodeField(hash, "client_data_hash", kMaxChallengeBytes, r);
-  if (text) {
-    Bytes raw = decodeField(text, "client_data_json", kMaxClientDataJsonBytes, r);
-    data.json = std::string(raw.begin(), raw.end());
-  }
-  return data;
 }
 
 json base64urlList(const std::vector<Bytes>& list) {
@@ -223,12 +130,9 @@ boost::asio::awaitable<std::string> Dispatcher::handle(std::string_view line,
   auto request = parseProtocolLine(line, &why);
   if (!request) co_return errorResponse(nullptr, err::kBadRequest, why).dump();
   json response = co_await run(*request, peer);
-  wipeSecretFields(*request);
+  wipeSecretFields(*request);  // what the user typed
   std::string text = response.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (response.contains("secret")) {
-    auto& secret = response["secret"].get_ref<std::string&>();
-    OPENSSL_cleanse(secret.data(), secret.size());
-  }
+  wipeSecretFields(response);  // an enrolment's secret and otpauth URI
   co_return text;
 }
 
@@ -328,47 +232,39 @@ boost::asio::awaitable<void> Dispatcher::authorize(const Operation& op, const js
 }
 
 boost::asio::awaitable<json> Dispatcher::ping(JsonReader& r, Caller&) {
-  finishOrThrow(r);
+  readPing(r);
   co_return json{{"server", "authd"}, {"version", AUTHD_VERSION}, {"protocol", protocol::kVersion}};
 }
 
 boost::asio::awaitable<json> Dispatcher::factors(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
-  finishOrThrow(r);
-  FactorsAnswer a = co_await verifier_.factors(user, caller);
+  AccountQueryRequest req = readFactors(r);
+  caller.service = std::move(req.service);
+  FactorsAnswer a = co_await verifier_.factors(req.user, caller);
   json out = {{"factors", a.factors}, {"locked", a.retryAfter > 0}, {"mfa", a.mfaRequired}};
   if (a.retryAfter > 0) out["retry_after"] = a.retryAfter;
   co_return out;
 }
 
 boost::asio::awaitable<json> Dispatcher::verify(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  auto factor = need(r.requireString("factor", 16), r);
-  caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
-  caller.rhost = r.optionalString("rhost", protocol::kMaxHostBytes).value_or("");
-  caller.tty = r.optionalString("tty", protocol::kMaxHostBytes).value_or("");
-  if (factor == "fido2") co_return co_await verifyFido2(r, user, caller);
-  if (factor != "totp") throw OpError(err::kBadRequest, "factor must be \"totp\" or \"fido2\"");
-  auto code = need(r.requireString("code", protocol::kMaxCodeBytes), r);
-  auto password = readPassword(r);
-  finishOrThrow(r);
-  VerifyAnswer a = co_await verifier_.verifyTotp(user, code, caller, std::move(password));
-  OPENSSL_cleanse(code.data(), code.size());
-  co_return verifyResult(a);
+  VerifyRequest req = readVerify(r);
+  caller.service = req.service;
+  caller.rhost = req.rhost;
+  caller.tty = req.tty;
+  if (req.factor == VerifyFactor::fido2) co_return co_await verifyFido2(req, caller);
+  VerifyAnswer a =
+      co_await verifier_.verifyTotp(req.user, req.code, caller, std::move(req.password));
+  co_return verifyResult(a);  // req's destructor wipes its code and password
 }
 
-boost::asio::awaitable<json> Dispatcher::verifyFido2(JsonReader& r, const std::string& user,
-                                                     Caller& caller) {
+boost::asio::awaitable<json> Dispatcher::verifyFido2(VerifyRequest& req, Caller& caller) {
   Fido2AssertionRequest request;
-  request.user = user;
-  request.challenge = needBytes(r, "challenge", kMaxChallengeBytes);
-  request.credentialId = needBytes(r, "credential", kMaxCredentialIdBytes);
-  request.authData = needBytes(r, "auth_data", kMaxAssertionAuthDataBytes);
-  request.signature = needBytes(r, "signature", kMaxSignatureBytes);
-  request.clientData = readClientData(r);
-  request.password = readPassword(r);
-  finishOrThrow(r);
+  request.user = req.user;
+  request.challenge = std::move(req.fido2.challenge);
+  request.credentialId = std::move(req.fido2.credentialId);
+  request.authData = std::move(req.fido2.authData);
+  request.signature = std::move(req.fido2.signature);
+  request.clientData = std::move(req.fido2.clientData);
+  request.password = std::move(req.password);
   VerifyAnswer a = co_await fido2Logon_.verify(std::move(request), caller);
   json out = verifyResult(a);
   if (a.decision == Decision::accept) out["message"] = "Security key accepted.";
@@ -376,10 +272,9 @@ boost::asio::awaitable<json> Dispatcher::verifyFido2(JsonReader& r, const std::s
 }
 
 boost::asio::awaitable<json> Dispatcher::fido2Begin(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  caller.service = r.optionalString("service", protocol::kMaxServiceBytes).value_or("");
-  finishOrThrow(r);
-  Fido2BeginAnswer a = co_await fido2Logon_.begin(user, caller);
+  AccountQueryRequest req = readFido2Begin(r);
+  caller.service = std::move(req.service);
+  Fido2BeginAnswer a = co_await fido2Logon_.begin(req.user, caller);
   co_return json{{"challenge", base64urlEncode(a.challenge)},
                  {"rp_id", core_.config.fido2.rpId},
                  {"allow", base64urlList(a.allow)},
@@ -388,12 +283,7 @@ boost::asio::awaitable<json> Dispatcher::fido2Begin(JsonReader& r, Caller& calle
 }
 
 boost::asio::awaitable<json> Dispatcher::fido2RegisterBegin(JsonReader& r, Caller& caller) {
-  Fido2RegisterBeginRequest req;
-  req.user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  req.label = r.optionalString("label", protocol::kMaxLabelBytes).value_or(req.label);
-  req.resident = r.optionalBool("resident").value_or(false);
-  req.uv = r.optionalString("uv", 16);
-  finishOrThrow(r);
+  Fido2RegisterBeginRequest req = readFido2RegisterBegin(r);
   Fido2RegisterBeginAnswer a = co_await fido2Enrolment_.begin(req, caller);
   co_return json{{"challenge", base64urlEncode(a.challenge)},
                  {"rp_id", core_.config.fido2.rpId},
@@ -410,14 +300,7 @@ boost::asio::awaitable<json> Dispatcher::fido2RegisterBegin(JsonReader& r, Calle
 }
 
 boost::asio::awaitable<json> Dispatcher::fido2RegisterFinish(JsonReader& r, Caller& caller) {
-  Fido2RegisterFinishRequest req;
-  req.user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  req.challenge = needBytes(r, "challenge", kMaxChallengeBytes);
-  req.fmt = need(r.requireString("fmt", 32), r);
-  req.authData = needBytes(r, "auth_data", kMaxRegistrationAuthDataBytes);
-  req.attStmt = needBytes(r, "att_stmt", kMaxAttStmtBytes);
-  req.clientData = readClientData(r);
-  finishOrThrow(r);
+  Fido2RegisterFinishRequest req = readFido2RegisterFinish(r);
   Fido2RegisterFinishAnswer a = co_await fido2Enrolment_.finish(std::move(req), caller);
   const auto& c = a.credential;
   co_return json{{"credential_id", a.credentialId},
@@ -429,54 +312,40 @@ boost::asio::awaitable<json> Dispatcher::fido2RegisterFinish(JsonReader& r, Call
 }
 
 boost::asio::awaitable<json> Dispatcher::fido2Reinstate(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  auto id = need(r.requireInt("credential_id", 1, kMaxJsonSafeInt), r);
-  finishOrThrow(r);
-  co_await fido2Enrolment_.reinstate(user, id, caller);
-  co_return json{{"reinstated", id}};
+  CredentialRequest req = readFido2Reinstate(r);
+  co_await fido2Enrolment_.reinstate(req.user, req.credentialId, caller);
+  co_return json{{"reinstated", req.credentialId}};
 }
 
 boost::asio::awaitable<json> Dispatcher::enrollTotp(JsonReader& r, Caller& caller) {
-  EnrollTotpRequest req;
-  req.user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  req.label = r.optionalString("label", protocol::kMaxLabelBytes).value_or("authenticator");
-  if (auto d = r.optionalInt("digits", 6, 8)) req.digits = static_cast<int>(*d);
-  req.algorithm = r.optionalString("algorithm", 16);
-  req.confirm = r.optionalBool("confirm").value_or(true);
-  finishOrThrow(r);
+  EnrollTotpRequest req = readEnrollTotp(r);
   EnrollTotpAnswer a = co_await admin_.enrollTotp(req, caller);
   json out = {{"credential_id", a.credentialId},
               {"state", toString(a.state)},
               {"secret", a.secretBase32},
               {"uri", a.uri}};
-  OPENSSL_cleanse(a.secretBase32.data(), a.secretBase32.size());
-  OPENSSL_cleanse(a.uri.data(), a.uri.size());
+  wipeString(a.secretBase32);  // handle() wipes the copies in `out` once it is serialised
+  wipeString(a.uri);
   co_return out;
 }
 
 boost::asio::awaitable<json> Dispatcher::confirmTotp(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  auto id = need(r.requireInt("credential_id", 1, kMaxJsonSafeInt), r);
-  auto code = need(r.requireString("code", protocol::kMaxCodeBytes), r);
-  finishOrThrow(r);
-  VerifyAnswer a = co_await admin_.confirmTotp(user, id, code, caller);
-  OPENSSL_cleanse(code.data(), code.size());
+  ConfirmTotpRequest req = readConfirmTotp(r);
+  VerifyAnswer a = co_await admin_.confirmTotp(req.user, req.credentialId, req.code, caller);
   json out = verifyResult(a);
   if (a.decision == Decision::accept) out["message"] = "Credential confirmed and active.";
-  co_return out;
+  co_return out;  // req's destructor wipes its code
 }
 
 boost::asio::awaitable<json> Dispatcher::list(JsonReader& r, Caller& caller) {
-  auto user = r.optionalString("user", protocol::kMaxUserBytes);
-  finishOrThrow(r);
-  CredentialListing listing = co_await admin_.list(user, caller);
+  ListRequest req = readList(r);
+  CredentialListing listing = co_await admin_.list(req.user, caller);
   co_return listingJson(listing);
 }
 
 boost::asio::awaitable<json> Dispatcher::show(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  finishOrThrow(r);
-  AccountReport report = co_await admin_.show(user, caller);
+  AccountRequest req = readShow(r);
+  AccountReport report = co_await admin_.show(req.user, caller);
   const Account& a = report.account;
   const EffectivePolicy& p = report.policy;
   json out = listingJson(report.listing);
@@ -492,26 +361,19 @@ boost::asio::awaitable<json> Dispatcher::show(JsonReader& r, Caller& caller) {
 }
 
 boost::asio::awaitable<json> Dispatcher::revoke(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  auto id = need(r.requireInt("credential_id", 1, kMaxJsonSafeInt), r);
-  finishOrThrow(r);
-  co_await admin_.revoke(user, id, caller);
-  co_return json{{"revoked", id}};
+  CredentialRequest req = readRevoke(r);
+  co_await admin_.revoke(req.user, req.credentialId, caller);
+  co_return json{{"revoked", req.credentialId}};
 }
 
 boost::asio::awaitable<json> Dispatcher::unlock(JsonReader& r, Caller& caller) {
-  auto user = need(r.requireString("user", protocol::kMaxUserBytes), r);
-  finishOrThrow(r);
-  std::int64_t cleared = co_await admin_.unlock(user, caller);
-  co_return json{{"user", user}, {"cleared_failures", cleared}};
+  AccountRequest req = readUnlock(r);
+  std::int64_t cleared = co_await admin_.unlock(req.user, caller);
+  co_return json{{"user", req.user}, {"cleared_failures", cleared}};
 }
 
 boost::asio::awaitable<json> Dispatcher::audit(JsonReader& r, Caller& caller) {
-  AuditQuery q;
-  q.user = r.optionalString("user", protocol::kMaxUserBytes);
-  q.since = r.optionalInt("since", 0, kMaxJsonSafeInt).value_or(0);
-  q.limit = static_cast<int>(r.optionalInt("limit", 1, 1000).value_or(100));
-  finishOrThrow(r);
+  const AuditQuery q = readAudit(r);
   json events = json::array();
   // A co_await in a range-for initializer trips GCC 12's coroutine lowering: bind it first.
   const std::vector<AuditEvent> found = co_await admin_.audit(q, caller);

@@ -17,6 +17,7 @@
 #include "authd/fido2_enrolment.h"
 #include "authd/fido2_logon.h"
 #include "authd/json_reader.h"
+#include "authd/requests.h"
 #include "authd/verifier.h"
 
 namespace authd {
@@ -72,8 +73,7 @@ class Dispatcher {
   boost::asio::awaitable<nlohmann::json> revoke(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> unlock(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> audit(JsonReader& r, Caller& caller);
-  boost::asio::awaitable<nlohmann::json> verifyFido2(JsonReader& r, const std::string& user,
-                                                     Caller& caller);
+  boost::asio::awaitable<nlohmann::json> verifyFido2(VerifyRequest& request, Caller& caller);
   boost::asio::awaitable<nlohmann::json> fido2Begin(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> fido2RegisterBegin(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> fido2RegisterFinish(JsonReader& r, Caller& caller);

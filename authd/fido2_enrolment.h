@@ -12,15 +12,9 @@
 #include <vector>
 
 #include "authd/core.h"
+#include "authd/requests.h"  // Fido2RegisterBeginRequest, Fido2RegisterFinishRequest
 
 namespace authd {
-
-struct Fido2RegisterBeginRequest {
-  std::string user;
-  std::string label = "security key";
-  bool resident = false;
-  std::optional<std::string> uv;  // nullopt: fido2.user_verification
-};
 
 struct Fido2RegisterBeginAnswer {
   Bytes challenge;
@@ -31,15 +25,6 @@ struct Fido2RegisterBeginAnswer {
   bool resident = false;
   std::string uv;
   std::int64_t timeout = 0;
-};
-
-struct Fido2RegisterFinishRequest {
-  std::string user;
-  Bytes challenge;
-  std::string fmt;
-  Bytes authData;
-  Bytes attStmt;
-  fido2::ClientData clientData;
 };
 
 struct Fido2RegisterFinishAnswer {

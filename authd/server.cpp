@@ -19,6 +19,7 @@
 
 #include "authd/log.h"
 #include "authd/protocol.h"
+#include "authd/wipe.h"
 
 namespace authd {
 
@@ -116,6 +117,22 @@ asio::awaitable<void> UnixListener::acceptLoop() {
   }
 }
 
+namespace {
+
+// The answer to a line longer than protocol::kMaxLineBytes (newline included), newline included.
+std::string tooLargeLine() {
+  const nlohmann::json answer = {
+      {"v", protocol::kVersion},
+      {"id", nullptr},
+      {"ok", false},
+      {"error", protocol::error::kTooLarge},
+      {"message",
+       "request line longer than " + std::to_string(protocol::kMaxLineBytes) + " bytes"}};
+  return answer.dump() + "\n";
+}
+
+}  // namespace
+
 // One line per minute at most: a caller hammering the limit must not flood the journal.
 void UnixListener::logRefusal(const PeerCredentials& peer) {
   const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -143,19 +160,16 @@ asio::awaitable<void> UnixListener::serve(stream_protocol::socket rawSocket, Pee
           *socket, asio::dynamic_buffer(buffer, protocol::kMaxLineBytes), '\n',
           asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::not_found) {
-        std::string tooLarge = R"({"v":1,"id":null,"ok":false,"error":"too_large",)"
-                               R"("message":"request line longer than 16384 bytes"})"
-                               "\n";
+        std::string tooLarge = tooLargeLine();
         co_await asio::async_write(*socket, asio::buffer(tooLarge),
                                    asio::redirect_error(asio::use_awaitable, ec));
         break;
       }
       if (ec) break;
-      std::string response =
-          co_await dispatcher_.handle(std::string_view(buffer.data(), n - 1), peer);
+      std::string reply = co_await dispatcher_.handle(std::string_view(buffer.data(), n - 1), peer);
       OPENSSL_cleanse(buffer.data(), n);  // the line may hold a code
       buffer.erase(0, n);
-      response.push_back('\n');
+      std::string response = takeLine(reply);  // no reallocation leaves an unwiped copy
       co_await asio::async_write(*socket, asio::buffer(response),
                                  asio::redirect_error(asio::use_awaitable, ec));
       OPENSSL_cleanse(response.data(), response.size());  // may hold an enrolment secret

@@ -1,5 +1,7 @@
 #include "authd/store_sqlite_queries.h"
 
+#include "authd/fido2/relying_party.h"  // signCountAcceptable: the one counter rule
+
 namespace authd::sql {
 
 namespace {
@@ -378,8 +380,7 @@ SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const
   if (!read.step()) return SignCountOutcome::notActive;
   const auto stored = static_cast<std::uint32_t>(read.integer(0));
   if (read.integer(1) != 0) return SignCountOutcome::suspended;
-  const bool increases = (stored == 0 && presented == 0) || presented > stored;
-  if (!increases) {
+  if (!fido2::signCountAcceptable(stored, presented)) {
     Query mark = db.query("UPDATE credentials SET clone_suspected = 1 WHERE id = ?");
     mark.bind(1, credentialId).run();
     return SignCountOutcome::regressed;

@@ -99,16 +99,4 @@ std::vector<std::int64_t> matchTotp(const SecretBytes& secret, const TotpSpec& s
   return matches;
 }
 
-std::optional<std::string> normalizeCode(std::string_view typed) {
-  const auto first = typed.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return std::nullopt;
-  const auto last = typed.find_last_not_of(" \t");
-  std::string_view core = typed.substr(first, last - first + 1);
-  if (core.size() != 6 && core.size() != 8) return std::nullopt;
-  for (char c : core) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  return std::string(core);
-}
-
 }  // namespace authd

@@ -7,13 +7,16 @@
 #include <string_view>
 #include <vector>
 
+#include "authd/otp_code.h"  // normalizeCode
+#include "authd/otpauth_uri.h"
 #include "authd/secret_bytes.h"
 
 namespace authd {
 
 inline constexpr int kTotpStepSeconds = 30;
 
-enum class TotpAlgorithm { sha1, sha256, sha512 };
+// The one algorithm enum, shared with the otpauth URI builder and parser.
+using TotpAlgorithm = OtpAlgorithm;
 std::optional<TotpAlgorithm> totpAlgorithmFrom(std::string_view name);
 const char* toString(TotpAlgorithm algorithm);
 // Secret length drawn at enrolment: the hash's output size (RFC 4226 §4 asks for ≥ 160 bits).
@@ -33,8 +36,5 @@ std::string totpCode(const SecretBytes& secret, const TotpSpec& spec, std::int64
 // All candidates are computed and compared in constant time, whatever matches.
 std::vector<std::int64_t> matchTotp(const SecretBytes& secret, const TotpSpec& spec,
                                     std::string_view code, std::int64_t now, int window);
-
-// Strips surrounding blanks; nullopt unless what remains is 6 or 8 ASCII digits.
-std::optional<std::string> normalizeCode(std::string_view typed);
 
 }  // namespace authd

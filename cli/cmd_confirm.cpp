@@ -6,9 +6,9 @@
 #include <ostream>
 
 #include "authd/protocol.h"
+#include "authd/wipe.h"
 #include "cli/prompt.h"
 #include "cli/response_reader.h"
-#include "authd/wipe.h"
 
 namespace authd::cli {
 
@@ -78,24 +78,6 @@ int confirmPrompted(Context& ctx, const std::string& user, std::int64_t credenti
 }
 
 }  // namespace
-
-std::optional<std::string> normalizeCode(std::string_view typed) {
-  std::string code;
-  code.reserve(typed.size());
-  for (char c : typed) {
-    if (c == ' ') continue;
-    if (c < '0' || c > '9') {
-      wipeString(code);
-      return std::nullopt;
-    }
-    code.push_back(c);
-  }
-  if (code.size() != 6 && code.size() != 8) {
-    wipeString(code);
-    return std::nullopt;
-  }
-  return code;
-}
 
 std::string pendingHint(const std::string& user, std::int64_t credentialId) {
   const std::string args = user + " " + std::to_string(credentialId);

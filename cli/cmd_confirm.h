@@ -6,14 +6,12 @@
 #include <optional>
 #include <string>
 
+#include "authd/otp_code.h"  // normalizeCode: the one rule, shared with the daemon
 #include "cli/commands.h"
 
 namespace authd::cli {
 
 inline constexpr int kConfirmTries = 3;
-
-// Removes all spaces ("123 456" as some apps show it) and checks for 6 or 8 ASCII digits.
-std::optional<std::string> normalizeCode(std::string_view typed);
 
 // What the admin can do about a credential left pending.
 std::string pendingHint(const std::string& user, std::int64_t credentialId);

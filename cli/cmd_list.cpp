@@ -5,6 +5,7 @@
 #include <memory>
 #include <ostream>
 
+#include "authd/base64url.h"
 #include "authd/protocol.h"
 #include "cli/cmd_enroll_fido2.h"
 #include "cli/commands.h"
@@ -19,7 +20,7 @@ namespace {
 constexpr std::int64_t kMaxInt = (std::int64_t{1} << 53) - 1;
 
 constexpr std::size_t kMaxAaguidChars = 36;
-constexpr std::size_t kMaxFido2IdChars = 1364;  // base64url of 1023 bytes
+constexpr std::size_t kMaxFido2IdChars = base64urlLength(protocol::kMaxFido2CredentialIdBytes);
 
 // Absent or null: false. Any other non-boolean is an error.
 bool optionalFlag(const nlohmann::json& item, const char* key, std::string* error) {

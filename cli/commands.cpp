@@ -151,7 +151,9 @@ nlohmann::json resultFields(const nlohmann::json& response) {
 }
 
 void printJson(Context& ctx, const nlohmann::json& value) {
-  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // ensure_ascii: everything beyond ASCII as \uXXXX, so no bidi or C1 character reaches the
+  // terminal and the output stays valid JSON with the same values.
+  std::string text = value.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
   ScopedWipe wipe(text);
   ctx.out << text << std::endl;
 }

@@ -1,10 +1,10 @@
 #include "cli/response_reader.h"
 
+#include "authd/text.h"
+
 namespace authd::cli {
 
 namespace {
-
-bool isControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 const nlohmann::json& emptyArray() {
   static const nlohmann::json empty = nlohmann::json::array();
@@ -40,13 +40,7 @@ std::string ResponseReader::optionalText(std::string_view key, std::size_t maxBy
     fail(key, "is too long");
     return {};
   }
-  for (unsigned char c : s) {
-    if (isControl(c)) {
-      fail(key, "contains control characters");
-      return {};
-    }
-  }
-  return s;
+  return printable(s);
 }
 
 std::string ResponseReader::text(std::string_view key, std::size_t maxBytes) {
@@ -108,12 +102,6 @@ std::string ResponseReader::anyText(std::string_view key, std::size_t maxBytes) 
   return it->get<std::string>().substr(0, maxBytes);
 }
 
-std::string printable(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (isControl(static_cast<unsigned char>(c))) c = '?';
-  }
-  return out;
-}
+std::string printable(std::string_view text) { return escapeUnsafe(text); }
 
 }  // namespace authd::cli

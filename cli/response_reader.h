@@ -1,8 +1,8 @@
 #pragma once
 // Reads the result fields of authd's answers. They are outside bytes too: every field is read
-// with a type and a size limit, and text with control characters is refused so that nothing
-// authd sends can drive the terminal. Unknown fields are ignored, so that a newer authd that adds
-// result fields still works with this authctl.
+// with a type and a size limit, and text comes back with every unprintable character escaped
+// (printable below) so that nothing authd sends can drive the terminal or reorder a line. Unknown
+// fields are ignored, so that a newer authd that adds result fields still works with this authctl.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -16,7 +16,7 @@ class ResponseReader {
  public:
   explicit ResponseReader(const nlohmann::json& object);
 
-  // A non-empty string.
+  // A non-empty string, escaped by printable().
   std::string text(std::string_view key, std::size_t maxBytes);
   // A string that may be absent, null or empty ("" then).
   std::string optionalText(std::string_view key, std::size_t maxBytes);
@@ -39,7 +39,8 @@ class ResponseReader {
   std::string error_;
 };
 
-// `text` with every control character (C0, DEL) replaced by '?'.
+// `text` with every control character (C0, DEL, C1), bidi formatting character and byte that is
+// not UTF-8 written as a visible escape (\x1b, \u202e); idempotent, since escapes are printable.
 std::string printable(std::string_view text);
 
 }  // namespace authd::cli

@@ -1,66 +1,13 @@
 #include "authd/call_support.h"
 
 #include "authd/protocol.h"
+#include "authd/text.h"
 
 namespace authd::calls {
 
 namespace {
 
 using json = nlohmann::json;
-
-bool hasControlChars(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  return false;
-}
-
-// Length of the well-formed UTF-8 sequence at s[i] (Unicode table 3-7: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0. The rule nlohmann::json applies when it serialises
-// (it throws on anything else), checked here without copying: the string may be a password.
-std::size_t utf8SequenceAt(std::string_view s, std::size_t i) {
-  const auto byte = [&s](std::size_t at) { return static_cast<unsigned char>(s[at]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;  // bounds of the second byte; later ones are always 80..BF
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < length || byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return length;
-}
-
-bool isValidUtf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t length = utf8SequenceAt(s, i);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
-
-// Cuts s to at most maxBytes without splitting a UTF-8 sequence.
-std::string_view truncateUtf8(std::string_view s, std::size_t maxBytes) {
-  if (s.size() <= maxBytes) return s;
-  std::size_t cut = maxBytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
 
 // Reads v, id and ok. Returns the value of ok, or nullopt with *why when the envelope is broken.
 std::optional<bool> readEnvelope(JsonReader& reader, std::string* why) {
@@ -116,7 +63,8 @@ CallError transportError(const ClientError& error) {
 }
 
 bool isWireString(std::string_view s, std::size_t maxBytes) {
-  return !s.empty() && s.size() <= maxBytes && !hasControlChars(s) && isValidUtf8(s);
+  // isSafeText: the daemon's own rule (common/text), checked without copying (maybe a password).
+  return !s.empty() && s.size() <= maxBytes && isSafeText(s);
 }
 
 void addAuditField(json& request, const char* key, std::string_view value, std::size_t maxBytes) {

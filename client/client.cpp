@@ -42,25 +42,11 @@ bool waitFor(int fd, short events, Clock::time_point deadline, ClientError* erro
   }
 }
 
-// The secrets a request may carry (code, directory password, PIN): cleared once serialised, so
-// the request object does not free them unwiped.
-void wipeSecretFields(nlohmann::json& request) {
-  for (const char* key : {"code", "password", "pin"}) {
-    auto it = request.find(key);
-    if (it != request.end() && it->is_string()) wipeString(it->get_ref<std::string&>());
-  }
-}
-
-// The request as one protocol line. Reserved up front so that appending the newline never
-// reallocates and leaves an unwiped copy behind.
+// The request as one protocol line; takeLine appends the newline without leaving a copy behind.
 std::string serialise(nlohmann::json& request) {
   std::string body = request.dump();
   wipeSecretFields(request);
-  std::string line;
-  line.reserve(body.size() + 1);
-  line.append(body).push_back('\n');
-  wipeString(body);
-  return line;
+  return takeLine(body);
 }
 
 }  // namespace

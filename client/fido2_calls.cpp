@@ -19,11 +19,11 @@ using calls::protocolError;
 // Sizes fixed by docs/protocol.md ("FIDO2 security keys").
 constexpr std::size_t kChallengeBytes = 32;
 constexpr std::size_t kUserHandleBytes = 16;
-constexpr std::size_t kMaxCredentialIdBytes = 1023;
-constexpr std::size_t kMaxAssertionAuthDataBytes = 1024;
-constexpr std::size_t kMaxSignatureBytes = 1024;
-constexpr std::size_t kMaxAttestationAuthDataBytes = 2048;
-constexpr std::size_t kMaxAttStmtBytes = 4096;
+constexpr std::size_t kMaxCredentialIdBytes = protocol::kMaxFido2CredentialIdBytes;
+constexpr std::size_t kMaxAssertionAuthDataBytes = protocol::kMaxFido2AssertionAuthDataBytes;
+constexpr std::size_t kMaxSignatureBytes = protocol::kMaxFido2SignatureBytes;
+constexpr std::size_t kMaxAttestationAuthDataBytes = protocol::kMaxFido2RegistrationAuthDataBytes;
+constexpr std::size_t kMaxAttStmtBytes = protocol::kMaxFido2AttStmtBytes;
 constexpr std::size_t kMaxFmtBytes = 32;
 constexpr std::size_t kAaguidTextBytes = 36;
 // Bounds the protocol leaves to the client: generous, but bounded.

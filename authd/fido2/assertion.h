@@ -9,11 +9,12 @@
 
 #include "authd/fido2/byte_reader.h"
 #include "authd/fido2/relying_party.h"
+#include "authd/protocol.h"
 
 namespace authd::fido2 {
 
-inline constexpr std::size_t kMaxAssertionAuthDataSize = 1024;
-inline constexpr std::size_t kMaxSignatureSize = 1024;
+inline constexpr std::size_t kMaxAssertionAuthDataSize = protocol::kMaxFido2AssertionAuthDataBytes;
+inline constexpr std::size_t kMaxSignatureSize = protocol::kMaxFido2SignatureBytes;
 
 AssertionResult checkAssertion(const AssertionInput& input, ByteSpan clientDataHash);
 

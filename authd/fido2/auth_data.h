@@ -11,6 +11,7 @@
 
 #include "authd/fido2/byte_reader.h"
 #include "authd/fido2/relying_party.h"
+#include "authd/protocol.h"
 
 namespace authd::fido2 {
 
@@ -19,7 +20,7 @@ inline constexpr std::uint8_t kFlagUserVerified = 0x04;
 inline constexpr std::uint8_t kFlagAttestedData = 0x40;
 inline constexpr std::uint8_t kFlagExtensionData = 0x80;
 
-inline constexpr std::size_t kMaxCredentialIdSize = 1023;  // WebAuthn Level 3 limit
+inline constexpr std::size_t kMaxCredentialIdSize = protocol::kMaxFido2CredentialIdBytes;
 
 using RpIdHash = std::array<unsigned char, 32>;
 

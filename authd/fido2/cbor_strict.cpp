@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 #include <vector>
+
+#include "authd/text.h"
 
 namespace authd::fido2 {
 namespace {
@@ -20,41 +23,6 @@ enum Major : std::uint8_t {
 
 constexpr std::uint64_t kFalse = 20;
 constexpr std::uint64_t kNull = 22;
-
-// Well-formed UTF-8 (Unicode Table 3-7: no overlong forms, no surrogates, nothing above
-// U+10FFFF), which libcbor also demands of text strings.
-bool validUtf8(ByteSpan text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = text[i];
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-      length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-      length = 3;
-      if (lead == 0xe0) low = 0xa0;
-      if (lead == 0xed) high = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      length = 4;
-      if (lead == 0xf0) low = 0x90;
-      if (lead == 0xf4) high = 0x8f;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length || text[i + 1] < low || text[i + 1] > high) return false;
-    for (std::size_t k = 2; k < length; ++k) {
-      if (text[i + k] < 0x80 || text[i + k] > 0xbf) return false;
-    }
-    i += length;
-  }
-  return true;
-}
 
 struct Head {
   std::uint8_t major = 0;
@@ -77,7 +45,9 @@ class StrictScanner {
       case kTextString: {
         ByteSpan content;
         return head.argument <= in_.remaining() && in_.take(head.argument, &content) &&
-               (head.major == kByteString || validUtf8(content));
+               (head.major == kByteString ||
+                isValidUtf8(std::string_view(reinterpret_cast<const char*>(content.data()),
+                                             content.size())));
       }
       case kArray:
         return array(head.argument, depth);

@@ -15,11 +15,12 @@
 
 #include "authd/fido2/byte_reader.h"
 #include "authd/fido2/relying_party.h"
+#include "authd/protocol.h"
 
 namespace authd::fido2 {
 
 inline constexpr std::size_t kChallengeSize = 32;
-inline constexpr std::size_t kMaxClientDataJsonSize = 4096;
+inline constexpr std::size_t kMaxClientDataJsonSize = protocol::kMaxFido2ClientDataJsonBytes;
 
 enum class Ceremony { registration, authentication };  // webauthn.create, webauthn.get
 

@@ -9,13 +9,14 @@
 #include "authd/fido2/client_data.h"
 #include "authd/fido2/cose_key.h"
 #include "authd/fido2/reasons.h"
+#include "authd/protocol.h"
 
 namespace authd::fido2 {
 namespace {
 
 // docs/protocol.md limits of fido2_register_finish.
-constexpr std::size_t kMaxRegistrationAuthDataSize = 2048;
-constexpr std::size_t kMaxAttStmtSize = 4096;
+constexpr std::size_t kMaxRegistrationAuthDataSize = protocol::kMaxFido2RegistrationAuthDataBytes;
+constexpr std::size_t kMaxAttStmtSize = protocol::kMaxFido2AttStmtBytes;
 
 RegistrationResult refuse(std::string_view why) {
   RegistrationResult result;

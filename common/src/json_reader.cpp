@@ -1,18 +1,45 @@
 #include "authd/json_reader.h"
 
+#include <vector>
+
 #include "authd/protocol.h"
+#include "authd/text.h"
 
 namespace authd {
 
 namespace {
 
-bool hasNoControlChars(std::string_view s) {
-  // Control characters are never valid in names, labels or codes.
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return false;
+// Watches the parser's events: nesting depth, and keys repeated within one object (JSON leaves
+// that open and nlohmann keeps the last, so {"op":"verify","op":"ping"} would run ping).
+class StrictStructure {
+ public:
+  bool operator()(int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    if (depth > protocol::kMaxDepth) tooDeep_ = true;
+    if (event == Event::object_start) {
+      keys_.emplace_back();
+    } else if (event == Event::object_end && !keys_.empty()) {
+      keys_.pop_back();
+    } else if (event == Event::key && !keys_.empty() && !repeats_) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (!keys_.back().insert(key).second) {
+        repeats_ = true;
+        repeated_ = escapeUnsafe(truncateUtf8(key, 64));  // it goes into the error message
+      }
+    }
+    return !tooDeep_;
   }
-  return true;
-}
+
+  bool tooDeep() const { return tooDeep_; }
+  bool repeats() const { return repeats_; }
+  const std::string& repeated() const { return repeated_; }
+
+ private:
+  bool tooDeep_ = false;
+  bool repeats_ = false;
+  std::string repeated_;
+  std::vector<std::set<std::string, std::less<>>> keys_;
+};
 
 }  // namespace
 
@@ -21,15 +48,23 @@ std::optional<nlohmann::json> parseProtocolLine(std::string_view line, std::stri
     *error = "request larger than " + std::to_string(protocol::kMaxLineBytes) + " bytes";
     return std::nullopt;
   }
-  bool tooDeep = false;
-  auto limitDepth = [&tooDeep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-    if (depth > protocol::kMaxDepth) tooDeep = true;
-    return !tooDeep;
+  // JSON allows \r as white space; the protocol's lines end in \n alone (docs/protocol.md).
+  if (line.find('\r') != std::string_view::npos) {
+    *error = "request contains a carriage return";
+    return std::nullopt;
+  }
+  StrictStructure watch;
+  auto callback = [&watch](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    return watch(depth, event, parsed);
   };
   // allow_exceptions=false, ignore_comments=false: strict JSON; trailing bytes make it discarded.
-  nlohmann::json value = nlohmann::json::parse(line.begin(), line.end(), limitDepth, false, false);
-  if (tooDeep) {
+  nlohmann::json value = nlohmann::json::parse(line.begin(), line.end(), callback, false, false);
+  if (watch.tooDeep()) {
     *error = "request nested deeper than " + std::to_string(protocol::kMaxDepth) + " levels";
+    return std::nullopt;
+  }
+  if (watch.repeats() && !value.is_discarded()) {
+    *error = "request repeats the key \"" + watch.repeated() + "\"";
     return std::nullopt;
   }
   if (value.is_discarded()) {
@@ -71,8 +106,8 @@ std::optional<std::string> JsonReader::requireString(std::string_view key, std::
     fail("field \"" + std::string(key) + "\" must be 1 to " + std::to_string(maxBytes) + " bytes");
     return std::nullopt;
   }
-  if (!hasNoControlChars(s)) {
-    fail("field \"" + std::string(key) + "\" contains control characters");
+  if (!isSafeText(s)) {
+    fail("field \"" + std::string(key) + "\" contains control or bidi formatting characters");
     return std::nullopt;
   }
   return s;

@@ -1,11 +1,12 @@
 // Fuzzes the relying party's authenticator-data parser (authd/fido2/auth_data.h) and, on what it
 // accepts, the COSE key parser: parts must lie inside the input, the flags must say what follows,
-// and a credential id must be 1..1023 bytes.
+// and a credential id must be 1..protocol::kMaxFido2CredentialIdBytes (1023) bytes.
 #include <cstddef>
 #include <cstdint>
 
 #include "authd/fido2/auth_data.h"
 #include "authd/fido2/cose_key.h"
+#include "authd/protocol.h"
 
 using authd::fido2::ByteSpan;
 
@@ -32,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     __builtin_trap();
   if (authData->attested) {
     const auto& attested = *authData->attested;
-    if (attested.credentialId.empty() || attested.credentialId.size() > 1023 ||
+    if (attested.credentialId.empty() ||
+        attested.credentialId.size() > authd::protocol::kMaxFido2CredentialIdBytes ||
         !inside(attested.credentialId, input) || attested.coseKey.empty() ||
         !inside(attested.coseKey, input)) {
       __builtin_trap();

@@ -15,6 +15,7 @@
 #include "authd/fido2/byte_reader.h"
 #include "authd/fido2/cose_key.h"
 #include "authd/fido2/relying_party.h"
+#include "authd/protocol.h"
 
 using namespace authd::fido2;
 
@@ -96,7 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const RegisteredCredential& credential = *result.credential;
   if (!result.reason.empty() || credential.credentialId.empty() ||
-      credential.credentialId.size() > 1023 || credential.fmt != input.fmt) {
+      credential.credentialId.size() > authd::protocol::kMaxFido2CredentialIdBytes ||
+      credential.fmt != input.fmt) {
     __builtin_trap();
   }
   const CoseKey key = parseCoseKey(credential.coseKey);

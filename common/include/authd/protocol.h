@@ -23,6 +23,16 @@ inline constexpr std::size_t kMaxIdBytes = 64;
 inline constexpr std::size_t kMaxHostBytes = 256;
 inline constexpr std::size_t kMaxPasswordBytes = 256;  // directory password (verify)
 
+// FIDO2 binary fields, in decoded bytes (docs/protocol.md, "FIDO2 security keys"). The one
+// definition used by the daemon's request readers, its relying-party checks and the clients.
+inline constexpr std::size_t kMaxFido2ChallengeBytes = 64;       // also client_data_hash
+inline constexpr std::size_t kMaxFido2CredentialIdBytes = 1023;  // WebAuthn Level 3 limit
+inline constexpr std::size_t kMaxFido2AssertionAuthDataBytes = 1024;
+inline constexpr std::size_t kMaxFido2SignatureBytes = 1024;
+inline constexpr std::size_t kMaxFido2RegistrationAuthDataBytes = 2048;
+inline constexpr std::size_t kMaxFido2AttStmtBytes = 4096;
+inline constexpr std::size_t kMaxFido2ClientDataJsonBytes = 4096;
+
 // Error codes of a response with "ok": false.
 namespace error {
 inline constexpr std::string_view kBadRequest = "bad_request";

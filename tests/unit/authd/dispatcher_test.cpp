@@ -67,6 +67,59 @@ TEST_CASE("envelope errors echo the id") {
   CHECK(r["id"].is_null());
 }
 
+TEST_CASE("a repeated key is refused, not resolved by the last value") {
+  Harness h;
+  // Last-wins parsing would run ping here and answer ok.
+  json r = h.raw(R"({"v":1,"id":4,"op":"verify","op":"ping"})");
+  CHECK(r["ok"] == false);
+  CHECK(r["error"] == "bad_request");
+  CHECK(r["message"] == "request repeats the key \"op\"");
+  r = h.raw(R"({"v":1,"id":4,"op":"factors","user":"alice","user":"bob"})");
+  CHECK(r["error"] == "bad_request");
+}
+
+TEST_CASE("a carriage return anywhere in the line is refused") {
+  Harness h;
+  json r = h.raw("{\"v\":1,\"id\":4,\"op\":\"ping\"}\r");
+  CHECK(r["error"] == "bad_request");
+  CHECK(r["message"] == "request contains a carriage return");
+  r = h.raw("{\"v\":1,\r\"id\":4,\"op\":\"ping\"}");
+  CHECK(r["error"] == "bad_request");
+}
+
+TEST_CASE("C1 controls and bidi formatting characters are refused in names and free text") {
+  Harness h;
+  const std::string rlo = "\xe2\x80\xae";  // U+202E RIGHT-TO-LEFT OVERRIDE
+  const std::string csi = "\xc2\x9b";      // U+009B CONTROL SEQUENCE INTRODUCER
+  for (json request :
+       {json{{"op", "factors"}, {"user", "ali" + rlo + "ce"}},
+        json{{"op", "factors"}, {"user", "alice"}, {"service", "ssh" + csi + "d"}},
+        json{{"op", "verify"},
+             {"user", "alice"},
+             {"factor", "totp"},
+             {"code", "123456"},
+             {"rhost", "host\xe2\x81\xa6"}},
+        json{{"op", "verify"},
+             {"user", "alice"},
+             {"factor", "totp"},
+             {"code", "123456"},
+             {"tty", "pts/0\xe2\x80\x8f"}},
+        json{{"op", "enroll_totp"}, {"user", "alice"}, {"label", "ph" + rlo + "one"}},
+        json{{"op", "fido2_register_begin"}, {"user", "alice"}, {"label", "\xd8\x9c"}}}) {
+    CAPTURE(request.dump());
+    json r = h.call(request);
+    CHECK(r["ok"] == false);
+    CHECK(r["error"] == "bad_request");
+  }
+  // Nothing of these requests reached the audit.
+  json audit = h.call({{"op", "audit"}});
+  for (const auto& e : audit["events"]) CHECK(e["op"] == "audit");
+  // A request id with such characters is not echoed.
+  json r = h.raw(R"({"v":1,"id":"a\u202eb","op":"ping"})");
+  CHECK(r["ok"] == true);
+  CHECK(r["id"].is_null());
+}
+
 TEST_CASE("ping answers with the protocol version") {
   Harness h;
   json r = h.raw(R"({"v":1,"id":1,"op":"ping"})");
@@ -164,6 +217,48 @@ TEST_CASE("a pending credential counts only after confirmation") {
                        {"credential_id", e["credential_id"]},
                        {"code", code}});
   CHECK(again["error"] == "conflict");
+}
+
+TEST_CASE("admin events name no service; logon events keep service, rhost and tty") {
+  Harness h;
+  h.call({{"op", "enroll_totp"}, {"user", "alice"}});
+  h.call({{"op", "verify"},
+          {"user", "alice"},
+          {"factor", "totp"},
+          {"code", "000000"},
+          {"service", "sshd"},
+          {"rhost", "10.0.0.7"},
+          {"tty", "pts/3"}});
+  json audit = h.call({{"op", "audit"}, {"user", "alice"}});
+  bool sawEnroll = false;
+  bool sawVerify = false;
+  for (const auto& e : audit["events"]) {
+    CAPTURE(e.dump());
+    if (e["op"] == "enroll") {
+      sawEnroll = true;
+      CHECK(e["service"] == "");  // not "authctl": any client may send admin requests
+    }
+    if (e["op"] == "verify") {
+      sawVerify = true;
+      CHECK(e["service"] == "sshd");
+      CHECK(e["rhost"] == "10.0.0.7");
+      CHECK(e["tty"] == "pts/3");
+    }
+  }
+  CHECK(sawEnroll);
+  CHECK(sawVerify);
+}
+
+TEST_CASE("a confirming code may be typed with blanks, as apps show it") {
+  Harness h;
+  json e = h.call({{"op", "enroll_totp"}, {"user", "alice"}});
+  SecretBytes secret = Harness::decodeBase32(e["secret"]);
+  std::string code = totpCode(secret, TotpSpec{}, totpStepAt(h.now));
+  json ok = h.call({{"op", "confirm_totp"},
+                    {"user", "alice"},
+                    {"credential_id", e["credential_id"]},
+                    {"code", code.substr(0, 3) + " " + code.substr(3)}});
+  CHECK(ok["result"] == "accept");
 }
 
 TEST_CASE("admin operations need root or the admin group, and refusals are audited") {

@@ -54,6 +54,19 @@ TEST_CASE("audit table with dashes for empty values") {
   ::tzset();
 }
 
+TEST_CASE("audit table shows control and bidi characters escaped") {
+  std::string error;
+  nlohmann::json answer = sampleEvents();
+  answer["events"][0]["user"] = "al\xe2\x81\xa6ice";
+  answer["events"][0]["service"] = "ssh\x1b]0;pwned\x07";
+  auto events = parseAuditResult(answer, &error);
+  REQUIRE_MESSAGE(events.has_value(), error);
+  const std::string table = formatAuditTable(*events);
+  CHECK(table.find("al\\u2066ice") != std::string::npos);
+  CHECK(table.find("ssh\\x1b]0;pwned\\x07") != std::string::npos);
+  CHECK(table.find('\x1b') == std::string::npos);
+}
+
 TEST_CASE("malformed audit answers are refused") {
   std::string error;
   nlohmann::json bad = sampleEvents();

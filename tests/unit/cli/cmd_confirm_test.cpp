@@ -4,6 +4,7 @@
 
 #include "fake_authd.h"
 
+using authd::normalizeCode;
 using namespace authd::cli;
 using namespace authd::cli::test;
 

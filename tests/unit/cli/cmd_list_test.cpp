@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "authd/protocol.h"
 #include "fake_authd.h"
 
 using namespace authd::cli;
@@ -85,7 +86,7 @@ TEST_CASE("malformed list answers are refused") {
   CHECK_FALSE(parseListResult(bad, &error).has_value());
   CHECK(error.find("\"id\"") != std::string::npos);
   bad = sampleList();
-  bad["credentials"][1]["label"] = "a\x1b[31mb";
+  bad["credentials"][1]["label"] = std::string(authd::protocol::kMaxLabelBytes + 1, 'l');
   CHECK_FALSE(parseListResult(bad, &error).has_value());
   bad = sampleList();
   bad.erase("locks");
@@ -107,6 +108,26 @@ TEST_CASE("authctl list sends the user filter; --json prints the raw result") {
   CHECK(table.out.rfind("ID  USER", 0) == 0);
   CHECK(json.exitCode == 0);
   CHECK(nlohmann::json::parse(json.out) == sampleList());
+}
+
+TEST_CASE("list shows unprintable characters escaped in the table and in --json") {
+  nlohmann::json answer = sampleList();
+  answer["credentials"][0]["label"] = "ph\xe2\x80\xaeone\x1b[2J";
+  answer["credentials"][1]["user"] = "zo\xc2\x9b";
+  FakeAuthd fake;
+  fake.ok(answer);
+  fake.ok(answer);
+  auto table = runAuthctl(fake, {"list"});
+  auto json = runAuthctl(fake, {"list", "--json"});
+  REQUIRE(table.exitCode == 0);
+  CHECK(table.out.find("ph\\u202eone\\x1b[2J") != std::string::npos);
+  CHECK(table.out.find("zo\\u009b") != std::string::npos);
+  REQUIRE(json.exitCode == 0);
+  for (const char* raw : {"\xe2\x80\xae", "\x1b", "\xc2\x9b"}) {
+    CHECK(table.out.find(raw) == std::string::npos);
+    CHECK(json.out.find(raw) == std::string::npos);
+  }
+  CHECK(nlohmann::json::parse(json.out) == answer);  // still valid JSON, same values
 }
 
 namespace {
@@ -180,7 +201,7 @@ TEST_CASE("list: malformed FIDO2 fields are refused") {
        std::vector<std::pair<std::string, nlohmann::json>>{{"clone_suspected", "yes"},
                                                            {"sign_count", -1},
                                                            {"sign_count", 4294967296},
-                                                           {"aaguid", "0f1e2d3c\n"},
+                                                           {"aaguid", std::string(37, 'a')},
                                                            {"algorithm", 1.5},
                                                            {"fmt", std::string(33, 'p')}}) {
     CAPTURE(key);

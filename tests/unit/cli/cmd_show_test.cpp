@@ -82,9 +82,11 @@ TEST_CASE("show: malformed answers are refused") {
   error.clear();
   CHECK_FALSE(parseShowResult(answer, &error).has_value());
   answer = sampleShow();
-  answer["account"]["display_name"] = "Evil\x1b[2J";
+  answer["account"]["display_name"] = "Evil\x1b[2J\xe2\x80\xae";
   error.clear();
-  CHECK_FALSE(parseShowResult(answer, &error).has_value());  // never drives the terminal
+  auto shown = parseShowResult(answer, &error);  // shown escaped: never drives the terminal
+  REQUIRE_MESSAGE(shown.has_value(), error);
+  CHECK(shown->displayName == "Evil\\x1b[2J\\u202e");
 }
 
 TEST_CASE("authctl show sends the user; not found exits 1 with authd's message") {

@@ -58,7 +58,7 @@ TEST_CASE("control characters from authd are not passed to the terminal") {
   FakeAuthd fake;
   fake.refuse("not_found", "no\x1b[2Jsuch\ncredential");
   auto r = runAuthctl(fake, {"revoke", "alice", "7"});
-  CHECK(r.err == "authctl: no?[2Jsuch?credential (not_found)\n");
+  CHECK(r.err == "authctl: no\\x1b[2Jsuch\\x0acredential (not_found)\n");
 }
 
 TEST_CASE("usage errors exit 2 with one line and contact nobody") {

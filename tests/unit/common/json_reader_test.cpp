@@ -76,7 +76,7 @@ TEST_CASE("JsonReader enforces types, lengths and ranges") {
   {
     JsonReader r(v);
     CHECK_FALSE(r.requireString("c", 10).has_value());
-    CHECK(r.error() == "field \"c\" contains control characters");
+    CHECK(r.error() == "field \"c\" contains control or bidi formatting characters");
   }
   {
     JsonReader r(v);
@@ -89,4 +89,36 @@ TEST_CASE("JsonReader enforces types, lengths and ranges") {
     CHECK_FALSE(r.optionalString("absent", 5).has_value());
     CHECK_FALSE(r.failed());
   }
+}
+
+TEST_CASE("parseProtocolLine refuses a key given twice, at any depth") {
+  std::string error;
+  CHECK_FALSE(parseProtocolLine(R"({"v":1,"op":"verify","op":"ping"})", &error).has_value());
+  CHECK(error == "request repeats the key \"op\"");
+  CHECK_FALSE(parseProtocolLine(R"({"a":{"b":1,"b":1}})", &error).has_value());
+  CHECK(error == "request repeats the key \"b\"");
+  CHECK_FALSE(parseProtocolLine(R"({"":1,"":2})", &error).has_value());
+  // The same key in sibling objects, or in an object and its parent, is not a repetition.
+  CHECK(parseProtocolLine(R"({"b":1,"a":{"b":1},"c":[{"b":1},{"b":2}]})", &error).has_value());
+}
+
+TEST_CASE("parseProtocolLine refuses a carriage return anywhere in the line") {
+  std::string error;
+  CHECK_FALSE(parseProtocolLine("{\"v\":1,\"op\":\"ping\"}\r", &error).has_value());
+  CHECK(error == "request contains a carriage return");
+  CHECK_FALSE(parseProtocolLine("{\"v\":1,\r\"op\":\"ping\"}", &error).has_value());
+  CHECK(error == "request contains a carriage return");
+}
+
+TEST_CASE("JsonReader refuses C1 controls and bidi formatting characters in strings") {
+  for (const char* bad : {"a\u0085b", "\u009b31m", "abc\u202e", "\u202a", "\u2066x", "x\u2069",
+                          "\u200e", "\u200f", "\u061c", "a\rb", "a\x7f"}) {
+    nlohmann::json v = {{"user", bad}};
+    JsonReader r(v);
+    CHECK_FALSE(r.requireString("user", 64).has_value());
+    CHECK(r.error() == "field \"user\" contains control or bidi formatting characters");
+  }
+  nlohmann::json ok = {{"user", "Jos\u00e9 \u05d0\u05d1 \u4e2d"}};
+  JsonReader r(ok);
+  CHECK(r.requireString("user", 64).has_value());
 }
