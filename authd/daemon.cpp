@@ -3,6 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -16,6 +19,8 @@
 #include "authd/ldap/ldap_directory.h"
 #include "authd/log.h"
 #include "authd/server.h"
+#include "authd/socket_claim.h"
+#include "authd/trusted_directory.h"
 
 namespace authd {
 
@@ -46,11 +51,28 @@ std::unique_ptr<Directory> openDirectory(const Config& config) {
       {config.directory.cacheTtl, config.directory.negativeCacheTtl, 100000});
 }
 
-void makeParentDirectory(const std::string& path, fs::perms perms) {
-  fs::path parent = fs::path(path).parent_path();
-  if (parent.empty() || fs::exists(parent)) return;
-  fs::create_directories(parent);
-  fs::permissions(parent, perms);
+// Creates the missing directories above `path` with `mode` (less under a stricter umask).
+void makeParentDirectory(const std::string& path, mode_t mode) {
+  fs::path parent = fs::absolute(path).lexically_normal().parent_path();
+  if (fs::exists(parent)) return;
+  makeParentDirectory(parent.string(), mode);
+  if (::mkdir(parent.c_str(), mode) != 0 && errno != EEXIST) {
+    throw std::runtime_error(parent.string() + ": mkdir: " + std::strerror(errno));
+  }
+}
+
+// The socket, database and key file sit in directories nobody but root or authd can change.
+std::string untrustedFileLocation(const Config& config) {
+  const std::pair<const char*, const std::string*> files[] = {
+      {"server.socket", &config.server.socket},
+      {"store.database", &config.store.database},
+      {"store.key_file", &config.store.keyFile}};
+  for (const auto& [key, path] : files) {
+    if (std::string problem = untrustedParent(*path); !problem.empty()) {
+      return std::string(key) + " " + *path + ": " + problem;
+    }
+  }
+  return "";
 }
 
 // A database without its key file would be unreadable: refuse rather than mint a new key.
@@ -69,6 +91,7 @@ std::optional<SecretBytes> loadKey(const Config& config, std::string* error) {
 }  // namespace
 
 std::string checkStartupFiles(const Config& config) {
+  if (std::string problem = untrustedFileLocation(config); !problem.empty()) return problem;
   std::string error;
   if (keyFileMissing(config, &error) || !loadAttestationTrust(config, &error)) return error;
   try {
@@ -79,10 +102,17 @@ std::string checkStartupFiles(const Config& config) {
   return "";
 }
 
-int runDaemon(const Config& config, Clock clock) {
-  makeParentDirectory(config.server.socket, fs::perms(0755));
-  makeParentDirectory(config.store.database, fs::perms(0700));
-  makeParentDirectory(config.store.keyFile, fs::perms(0700));
+int runDaemon(const Config& config, const std::string& configOrigin, Clock clock) {
+  if (std::string problem = untrustedFileLocation(config); !problem.empty()) {
+    log::error(problem);
+    return 1;
+  }
+  makeParentDirectory(config.server.socket, 0755);
+  makeParentDirectory(config.store.database, 0700);
+  makeParentDirectory(config.store.keyFile, 0700);
+  // First, while still single-threaded (the socket's mode goes through the umask), and before the
+  // database is touched: a second instance stops here.
+  SocketClaim socket(config.server.socket, config.server.socketMode);
 
   std::string error;
   auto key = loadKey(config, &error);
@@ -105,9 +135,9 @@ int runDaemon(const Config& config, Clock clock) {
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
   Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking, fido2};
   Dispatcher dispatcher(core);
-  UnixListener listener(io, dispatcher,
-                        {config.server.socket, config.server.socketMode, config.server.idleTimeout,
-                         config.server.maxConnections});
+  UnixListener listener(io, dispatcher, socket.releaseListeningSocket(),
+                        {.idleTimeoutSeconds = config.server.idleTimeout,
+                         .maxConnections = config.server.maxConnections});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
@@ -116,7 +146,8 @@ int runDaemon(const Config& config, Clock clock) {
     io.stop();
   });
   listener.start();
-  log::info("authd " AUTHD_VERSION " ready on " + config.server.socket);
+  log::info("authd " AUTHD_VERSION " ready on " + config.server.socket +
+            ", configuration: " + configOrigin);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&io] { io.run(); });
