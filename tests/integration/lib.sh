@@ -102,6 +102,17 @@ wait_for_authd() {
   exit 1
 }
 
+# exit_status PID : waits at most 10 s for the background process PID to end and returns its
+# exit status; one still running then is terminated (status 143).
+exit_status() {
+  for _ in $(seq 100); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$1" 2>/dev/null || true
+  wait "$1"
+}
+
 stop_authd() {
   local signal=${1:-TERM}
   [[ -n $AUTHD_PID ]] || return 0

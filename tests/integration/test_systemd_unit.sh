@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # authd started the way packaging/authd.service starts it (its ExecStartPre and ExecStart lines,
 # run as written, under the unit's UMask) reads /etc/authd/authd.toml and runs on it. Everything
-# happens in a private mount namespace: /tmp, /etc/authd, /run/authd, /var/lib/authd and the
-# directory of the unit's authd are this test's own, so nothing of the real system is read or
+# happens in a private mount namespace: /etc/authd, /run/authd, /var/lib/authd and the directory
+# of the unit's authd are this test's own (empty tmpfs; a missing one is made in an overlay of its
+# parent whose layers sit in a private tmpfs on /mnt), so nothing of the real system is read or
 # changed, and nothing is left behind.
 UNIT=$(cd "$(dirname "$0")/../../packaging" && pwd)/authd.service
 SYSTEM_DIRS=(/etc/authd /run/authd /var/lib/authd)
@@ -14,7 +15,7 @@ if [[ -z ${AUTHD_ITEST_PRIVATE_MOUNTS:-} ]]; then
   fi
   before=$(ls -d "${SYSTEM_DIRS[@]}" 2>/dev/null || true)
   AUTHD_ITEST_PRIVATE_MOUNTS=1 unshare --mount --propagation private \
-    bash -c 'mount -t tmpfs -o mode=1777 tmpfs /tmp && exec bash "$@"' bash "$0" "$@" && rc=0 || rc=$?
+    bash -c 'mount -t tmpfs -o mode=0700 tmpfs /mnt && exec bash "$@"' bash "$0" "$@" && rc=0 || rc=$?
   after=$(ls -d "${SYSTEM_DIRS[@]}" 2>/dev/null || true)
   if [[ $before != "$after" ]]; then
     echo "FAIL - the test changed the real system: before [$before], after [$after]"
@@ -43,12 +44,12 @@ unit_line() {
 }
 
 # private_dir DIR MODE: an empty DIR with MODE, seen only in this namespace. A missing DIR is made
-# in an overlay of its parent whose writable layer is under /tmp (itself private).
+# in an overlay of its parent whose writable layer is in the private /mnt.
 private_dir() {
   local dir=$1 mode=$2 parent layer
   if [[ ! -d $dir ]]; then
     parent=$(dirname "$dir")
-    layer=$WORK/overlay$(tr / _ <<<"$parent")
+    layer=/mnt/overlay$(tr / _ <<<"$parent")
     mkdir -p "$layer/upper" "$layer/work"
     mount -t overlay overlay -o "lowerdir=$parent,upperdir=$layer/upper,workdir=$layer/work" "$parent"
     mkdir "$dir"
@@ -70,6 +71,9 @@ SOCK=/run/authd/authd.sock
 # unit_run LINE: runs an Exec line as systemd would, with the unit's umask (no nss_wrapper: the
 # caller is root, who is in the system's own passwd).
 unit_run() { (umask "$UNIT_UMASK" && exec bash -c "exec $1"); }
+# unit_spawn LINE LOG: the same in the background, output appended to LOG. The subshell and bash
+# exec into the line's program, so $! is its pid.
+unit_spawn() { (umask "$UNIT_UMASK" && exec bash -c "exec $1") >>"$2" 2>&1 & }
 
 # --- no configuration file: the built-in defaults
 out=$(unit_run "$PRE" 2>&1) && rc=0 || rc=$?
@@ -86,8 +90,7 @@ TOML
 out=$(unit_run "$PRE" 2>&1) && rc=0 || rc=$?
 check "ExecStartPre checks /etc/authd/authd.toml" contains "$out" "/etc/authd/authd.toml: configuration is valid"
 
-# The subshell and bash exec into authd: $! is authd's pid.
-(umask "$UNIT_UMASK" && exec bash -c "exec $START") >>"$WORK/authd.log" 2>&1 &
+unit_spawn "$START" "$WORK/authd.log"
 AUTHD_PID=$!
 wait_for_authd
 check "the start-up log names the configuration file" \
@@ -102,8 +105,9 @@ stop_authd
 echo "[totp]" >>/etc/authd/authd.toml
 out=$(unit_run "$PRE" 2>&1) && rc=0 || rc=$?
 check "ExecStartPre refuses a broken /etc/authd/authd.toml" test "$rc" -ne 0
-out=$(unit_run "$START" 2>&1) && rc=0 || rc=$?
-check "ExecStart refuses it too" test "$rc" -ne 0
-check "... naming the file" contains "$out" "/etc/authd/authd.toml"
+unit_spawn "$START" "$WORK/broken.log"
+exit_status $! && rc=0 || rc=$?
+check "ExecStart refuses it too" test "$rc" -eq 1
+check "... naming the file" grep -q "/etc/authd/authd.toml:" "$WORK/broken.log"
 
 finish
