@@ -51,13 +51,15 @@ std::unique_ptr<Directory> openDirectory(const Config& config) {
       {config.directory.cacheTtl, config.directory.negativeCacheTtl, 100000});
 }
 
-// Creates the missing directories above `path` with `mode` (less under a stricter umask).
+// Creates the missing directories above `path` with exactly `mode`, whatever the umask (clients
+// must reach the socket's directory even when authd runs with UMask=0077). The directory they are
+// created in has passed untrustedParent, so nobody can swap them before the chmod.
 void makeParentDirectory(const std::string& path, mode_t mode) {
   fs::path parent = fs::absolute(path).lexically_normal().parent_path();
   if (fs::exists(parent)) return;
   makeParentDirectory(parent.string(), mode);
-  if (::mkdir(parent.c_str(), mode) != 0 && errno != EEXIST) {
-    throw std::runtime_error(parent.string() + ": mkdir: " + std::strerror(errno));
+  if (::mkdir(parent.c_str(), mode) != 0 || ::chmod(parent.c_str(), mode) != 0) {
+    throw std::runtime_error(parent.string() + ": cannot create: " + std::strerror(errno));
   }
 }
 
