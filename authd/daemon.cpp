@@ -5,6 +5,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <cerrno>
+#include <cstring>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -20,6 +23,8 @@
 #include "authd/log.h"
 #include "authd/policy.h"
 #include "authd/server.h"
+#include "authd/socket_claim.h"
+#include "authd/trusted_directory.h"
 
 namespace authd {
 
@@ -68,11 +73,30 @@ void warnAboutPolicyGroups(const Config& config, Directory& directory) {
   }
 }
 
-void makeParentDirectory(const std::string& path, fs::perms perms) {
-  fs::path parent = fs::path(path).parent_path();
-  if (parent.empty() || fs::exists(parent)) return;
-  fs::create_directories(parent);
-  fs::permissions(parent, perms);
+// Creates the missing directories above `path` with exactly `mode`, whatever the umask (clients
+// must reach the socket's directory even when authd runs with UMask=0077). The directory they are
+// created in has passed untrustedParent, so nobody can swap them before the chmod.
+void makeParentDirectory(const std::string& path, mode_t mode) {
+  fs::path parent = fs::absolute(path).lexically_normal().parent_path();
+  if (fs::exists(parent)) return;
+  makeParentDirectory(parent.string(), mode);
+  if (::mkdir(parent.c_str(), mode) != 0 || ::chmod(parent.c_str(), mode) != 0) {
+    throw std::runtime_error(parent.string() + ": cannot create: " + std::strerror(errno));
+  }
+}
+
+// The socket, database and key file sit in directories nobody but root or authd can change.
+std::string untrustedFileLocation(const Config& config) {
+  const std::pair<const char*, const std::string*> files[] = {
+      {"server.socket", &config.server.socket},
+      {"store.database", &config.store.database},
+      {"store.key_file", &config.store.keyFile}};
+  for (const auto& [key, path] : files) {
+    if (std::string problem = untrustedParent(*path); !problem.empty()) {
+      return std::string(key) + " " + *path + ": " + problem;
+    }
+  }
+  return "";
 }
 
 // A database without its key file would be unreadable: refuse rather than mint a new key.
@@ -96,6 +120,7 @@ std::vector<std::string> checkPolicyGroups(const Config& config) {
 }
 
 std::string checkStartupFiles(const Config& config) {
+  if (std::string problem = untrustedFileLocation(config); !problem.empty()) return problem;
   std::string error;
   if (keyFileMissing(config, &error) || !loadAttestationTrust(config, &error)) return error;
   try {
@@ -106,10 +131,17 @@ std::string checkStartupFiles(const Config& config) {
   return "";
 }
 
-int runDaemon(const Config& config, Clock clock) {
-  makeParentDirectory(config.server.socket, fs::perms(0755));
-  makeParentDirectory(config.store.database, fs::perms(0700));
-  makeParentDirectory(config.store.keyFile, fs::perms(0700));
+int runDaemon(const Config& config, const std::string& configOrigin, Clock clock) {
+  if (std::string problem = untrustedFileLocation(config); !problem.empty()) {
+    log::error(problem);
+    return 1;
+  }
+  makeParentDirectory(config.server.socket, 0755);
+  makeParentDirectory(config.store.database, 0700);
+  makeParentDirectory(config.store.keyFile, 0700);
+  // First, while still single-threaded (the socket's mode goes through the umask), and before the
+  // database is touched: a second instance stops here.
+  SocketClaim socket(config.server.socket, config.server.socketMode);
 
   std::string error;
   auto key = loadKey(config, &error);
@@ -136,9 +168,10 @@ int runDaemon(const Config& config, Clock clock) {
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
   Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking, fido2};
   Dispatcher dispatcher(core);
-  UnixListener listener(io, dispatcher,
-                        {config.server.socket, config.server.socketMode, config.server.idleTimeout,
-                         config.server.maxConnections, config.server.maxConnectionsPerUid});
+  UnixListener listener(io, dispatcher, socket.releaseListeningSocket(),
+                        {.idleTimeoutSeconds = config.server.idleTimeout,
+                         .maxConnections = config.server.maxConnections,
+                          .maxConnectionsPerUid = config.server.maxConnectionsPerUid});
 
   boost::asio::steady_timer retentionTimer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -151,7 +184,8 @@ int runDaemon(const Config& config, Clock clock) {
   listener.start();
   boost::asio::co_spawn(io, keepAuditRetention(*store, config.audit, core.clock, retentionTimer),
                         boost::asio::detached);
-  log::info("authd " AUTHD_VERSION " ready on " + config.server.socket);
+  log::info("authd " AUTHD_VERSION " ready on " + config.server.socket +
+            ", configuration: " + configOrigin);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&io] { io.run(); });

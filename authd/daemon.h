@@ -11,10 +11,12 @@
 namespace authd {
 
 // Returns the process exit code. Throws on setup failures it cannot describe better.
-int runDaemon(const Config& config, Clock clock);
+// configOrigin (the file read, or "built-in defaults") goes into the start-up log line.
+int runDaemon(const Config& config, const std::string& configOrigin, Clock clock);
 
 // What --check-config adds to the file's syntax check: the files start reads before it serves
-// (a database without its key file, fido2.ca_file, the LDAP URIs, ca_file and service password
+// (directories of the socket, database and key file that others could change, a database
+// without its key file, fido2.ca_file, the LDAP URIs, ca_file and service password
 // file), without creating a file or connecting anywhere. "" when start would get past them.
 std::string checkStartupFiles(const Config& config);
 

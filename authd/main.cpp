@@ -5,9 +5,10 @@
 #include <csignal>
 #include <iostream>
 
-#include "authd/config.h"
+#include "authd/core_dumps.h"
 #include "authd/daemon.h"
 #include "authd/log.h"
+#include "authd/startup_config.h"
 
 using namespace authd;
 
@@ -31,40 +32,40 @@ int reportPolicyGroups(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything secret is read: the key file, the LDAP password file (also --check-config).
+  if (std::string error; !forbidCoreDumps(&error)) {
+    std::cerr << "authd: " << error << "\n";
+    return 1;
+  }
   CLI::App app{"authd: second-factor verification daemon"};
   std::string configPath;
   bool checkOnly = false;
-  app.add_option("--config", configPath, "TOML configuration file (default: built-in defaults)");
+  app.add_option("--config", configPath,
+                 std::string("TOML configuration file (default: ") + kDefaultConfigPath +
+                     " when present, else built-in defaults)");
   app.add_flag("--check-config", checkOnly, "validate the configuration and exit");
   app.set_version_flag("--version", "authd " AUTHD_VERSION);
   CLI11_PARSE(app, argc, argv);
 
-  Config config;
-  if (!configPath.empty()) {
-    std::string error;
-    auto loaded = loadConfigFile(configPath, &error);
-    if (!loaded) {
-      std::cerr << "authd: " << error << "\n";
-      return 1;
-    }
-    config = *loaded;
-  } else if (checkOnly) {
-    std::cerr << "authd: --check-config needs --config FILE\n";
-    return 2;
+  std::string error;
+  auto startup = loadStartupConfig(configPath, kDefaultConfigPath, &error);
+  if (!startup) {
+    std::cerr << "authd: " << error << "\n";
+    return 1;
   }
   if (checkOnly) {
-    if (std::string problem = checkStartupFiles(config); !problem.empty()) {
+    if (std::string problem = checkStartupFiles(startup->config); !problem.empty()) {
       std::cerr << "authd: " << problem << "\n";
       return 1;
     }
-    if (int rc = reportPolicyGroups(config); rc != 0) return rc;
-    std::cout << configPath << ": configuration is valid\n";
+    if (int rc = reportPolicyGroups(startup->config); rc != 0) return rc;
+    std::cout << startup->origin << ": configuration is valid\n";
     return 0;
   }
-  log::setLevel(config.log.level);
+  log::setLevel(startup->config.log.level);
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    return runDaemon(config, systemClock());
+    return runDaemon(startup->config, startup->origin, systemClock());
   } catch (const std::exception& e) {
     log::error(e.what());
     return 1;

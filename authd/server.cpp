@@ -28,16 +28,6 @@ using asio::local::stream_protocol;
 
 namespace {
 
-// Removes a leftover socket from an earlier run; refuses to touch anything that is not a socket.
-void removeStaleSocket(const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return;
-  if (!S_ISSOCK(st.st_mode)) {
-    throw std::runtime_error(path + " exists and is not a socket; refusing to replace it");
-  }
-  ::unlink(path.c_str());
-}
-
 PeerCredentials peerOf(stream_protocol::socket& socket) {
   ucred cred{};
   socklen_t len = sizeof(cred);
@@ -67,26 +57,17 @@ asio::awaitable<void> watchdog(std::shared_ptr<stream_protocol::socket> socket,
 
 }  // namespace
 
-UnixListener::UnixListener(asio::io_context& io, Dispatcher& dispatcher, ListenerOptions options)
+UnixListener::UnixListener(asio::io_context& io, Dispatcher& dispatcher, int listeningSocket,
+                           ListenerOptions options)
     : io_(io),
       dispatcher_(dispatcher),
       options_(std::move(options)),
-      acceptor_(io),
-      quota_(options_.maxConnectionsPerUid, options_.maxConnections) {
-  removeStaleSocket(options_.path);
-  stream_protocol::endpoint endpoint(options_.path);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.bind(endpoint);
-  if (::chmod(options_.path.c_str(), static_cast<mode_t>(options_.mode)) != 0) {
-    throw std::runtime_error(options_.path + ": chmod: " + std::strerror(errno));
-  }
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-}
+      acceptor_(io, stream_protocol(), listeningSocket),
+      quota_(options_.maxConnectionsPerUid, options_.maxConnections) {}
 
 UnixListener::~UnixListener() {
   boost::system::error_code ec;
   acceptor_.close(ec);
-  ::unlink(options_.path.c_str());
 }
 
 void UnixListener::start() { asio::co_spawn(io_, acceptLoop(), asio::detached); }

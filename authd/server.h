@@ -16,8 +16,6 @@
 namespace authd {
 
 struct ListenerOptions {
-  std::string path;
-  int mode = 0666;
   int idleTimeoutSeconds = 30;
   int maxConnections = 4096;  // callers other than root, together
   int maxConnectionsPerUid = 64;
@@ -25,8 +23,10 @@ struct ListenerOptions {
 
 class UnixListener {
  public:
-  // Binds the socket (replacing a stale socket file, never any other file). Throws on failure.
-  UnixListener(boost::asio::io_context& io, Dispatcher& dispatcher, ListenerOptions options);
+  // Serves a bound, listening socket (SocketClaim: the path, its lock and its removal belong
+  // there) and owns it from then on.
+  UnixListener(boost::asio::io_context& io, Dispatcher& dispatcher, int listeningSocket,
+               ListenerOptions options);
   ~UnixListener();
 
   void start();

@@ -16,12 +16,18 @@ void throwSqlite(sqlite3* db, const char* what) {
 }
 
 void prepareDatabaseFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  // O_NOFOLLOW: a symlink in place of the database is refused, never followed.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
   if (fd < 0) {
-    throw StoreError("cannot open database " + path + ": " + std::strerror(errno));
+    std::string why = errno == ELOOP ? "it is a symbolic link" : std::strerror(errno);
+    throw StoreError("cannot open database " + path + ": " + why);
   }
   struct stat st {};
   bool ok = ::fstat(fd, &st) == 0;
+  if (ok && !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw StoreError("cannot open database " + path + ": not a regular file");
+  }
   if (ok && (st.st_mode & 0077) != 0) ok = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;
   int savedErrno = errno;
   ::close(fd);
@@ -102,7 +108,9 @@ std::vector<unsigned char> Query::blob(int column) const {
 }
 
 SqliteDb::SqliteDb(const std::string& path, int flags, int busyTimeoutMs) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  // NOFOLLOW: SQLite refuses a database path that is a symbolic link.
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                           nullptr);
   if (rc != SQLITE_OK) {
     std::string message = "sqlite: open " + path + ": ";
     message += db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);

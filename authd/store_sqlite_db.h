@@ -19,7 +19,8 @@
 namespace authd {
 
 // Creates `path` with mode 0600 when missing and tightens an existing file to 0600, so the -wal
-// and -shm files SQLite derives from it get the same mode. Throws StoreError.
+// and -shm files SQLite derives from it get the same mode. Throws StoreError when the path is a
+// symbolic link or not a regular file.
 void prepareDatabaseFile(const std::string& path);
 
 // A prepared statement in use: bindings are 1-based, columns 0-based. The destructor resets the
@@ -54,7 +55,8 @@ class Query {
 
 class SqliteDb {
  public:
-  // flags: SQLITE_OPEN_* (NOMUTEX is added: a connection is used by one thread at a time).
+  // flags: SQLITE_OPEN_* (NOMUTEX is added: a connection is used by one thread at a time;
+  // NOFOLLOW too: a symlinked database path is refused).
   SqliteDb(const std::string& path, int flags, int busyTimeoutMs);
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   bench::WarpedClock warped(epoch, speedup);
   try {
-    return runDaemon(*config, [warped] { return warped.now(); });
+    return runDaemon(*config, configPath, [warped] { return warped.now(); });
   } catch (const std::exception& e) {
     log::error(e.what());
     return 1;

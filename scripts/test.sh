@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 
+# Tests must leave the system as they found it: their PAM service files are checked at the end.
+pam_itest_files() { find /etc/pam.d -maxdepth 1 -name 'authd-itest-*' -printf '%f\n' | sort; }
+pam_before=$(pam_itest_files)
+
 jobs=$(nproc)
 # The independent FIDO2 verifiers (fido2-tools, python3-fido2) were just installed: tests that
 # would skip without them must fail instead.
@@ -36,5 +40,10 @@ if [[ ${1:-} != --quick ]]; then
     echo "== fuzz every parser briefly, ${SECONDS}s in"
     scripts/fuzz.sh
   fi
+fi
+left=$(comm -13 <(printf '%s\n' "$pam_before") <(pam_itest_files))
+if [[ -n $left ]]; then
+  echo "test.sh: the tests left PAM service files in /etc/pam.d:" $left >&2
+  exit 1
 fi
 echo "test.sh: all suites passed in ${SECONDS}s"

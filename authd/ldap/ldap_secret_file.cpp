@@ -44,6 +44,11 @@ SecretBytes readSecretFirstLine(const std::string& path) {
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) throw fileError(path, std::strerror(errno));
   if (!S_ISREG(status.st_mode)) throw fileError(path, "not a regular file");
+  // Its owner can replace the password, and so redirect authd's binds.
+  if (status.st_uid != 0 && status.st_uid != ::geteuid()) {
+    throw fileError(path, "owned by uid " + std::to_string(status.st_uid) +
+                              ", not by root or authd's user; chown root " + path);
+  }
   // Every local user could read the directory's service password (or replace it).
   if ((status.st_mode & S_IRWXO) != 0) {
     char mode[8];

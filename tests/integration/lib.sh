@@ -15,13 +15,14 @@ WORK=$(mktemp -d /tmp/authd-itest-XXXXXX)
 chmod 755 "$WORK"
 SOCK=$WORK/authd.sock
 AUTHD_PID=
-PAM_SERVICES=()
 FAILURES=0
 CHECKS=0
 
+# pam_service runs inside $(...), where no variable reaches this shell: its files are found by
+# name instead ($$ is this script's pid in subshells too).
 cleanup() {
   stop_authd || true
-  for s in "${PAM_SERVICES[@]}"; do rm -f "/etc/pam.d/$s"; done
+  rm -f "/etc/pam.d/authd-itest-$$-"*
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -73,12 +74,24 @@ if ldd "$PAM_AUTHD_SO" | grep libasan >/dev/null; then
   SANITIZER_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libubsan.so)"
 fi
 
+# spawn_authd LOG ARGS... : authd in the background, seeing the test accounts, its output
+# appended to LOG; $! is authd's own pid (a simple command, so no subshell in between).
+spawn_authd() {
+  local log=$1
+  shift
+  LD_PRELOAD="$SANITIZER_PRELOAD $NSS_WRAPPER_LIB" NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group \
+    "$AUTHD_BIN" "$@" >>"$log" 2>&1 &
+}
+
 start_authd() {
   rm -f "$SOCK"
-  LD_PRELOAD="$SANITIZER_PRELOAD $NSS_WRAPPER_LIB" NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group \
-    "$AUTHD_BIN" --config "$WORK/authd.toml" >>"$WORK/authd.log" 2>&1 &
+  spawn_authd "$WORK/authd.log" --config "$WORK/authd.toml"
   AUTHD_PID=$!
-  # Ready when it answers a ping; at most 100 tries of 0.1 s.
+  wait_for_authd
+}
+
+# Ready when authd $AUTHD_PID answers on $SOCK; at most 100 tries of 0.1 s.
+wait_for_authd() {
   for _ in $(seq 100); do
     if "$AUTHCTL_BIN" --socket "$SOCK" --timeout 1 --json list >/dev/null 2>&1; then return 0; fi
     kill -0 "$AUTHD_PID" 2>/dev/null || break
@@ -87,6 +100,17 @@ start_authd() {
   echo "authd did not start:"
   cat "$WORK/authd.log"
   exit 1
+}
+
+# exit_status PID : waits at most 10 s for the background process PID to end and returns its
+# exit status; one still running then is terminated (status 143).
+exit_status() {
+  for _ in $(seq 100); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$1" 2>/dev/null || true
+  wait "$1"
 }
 
 stop_authd() {
@@ -99,11 +123,11 @@ stop_authd() {
 
 authctl() { "$AUTHCTL_BIN" --socket "$SOCK" "$@"; }
 
-# pam_service NAME "auth lines..." : writes /etc/pam.d/NAME for pamtester.
+# pam_service NAME "auth lines..." : writes /etc/pam.d/authd-itest-PID-NAME for pamtester and
+# prints that service name; cleanup removes it.
 pam_service() {
   local name=authd-itest-$$-$1
   printf '%s\n' "$2" "account required pam_permit.so" >"/etc/pam.d/$name"
-  PAM_SERVICES+=("$name")
   echo "$name"
 }
 

@@ -64,6 +64,20 @@ TEST_SUITE("ldap") {
     CHECK(text(readSecretFirstLine(file.path())) == "s3cret");
   }
 
+  TEST_CASE("a file owned by anyone but root or authd's user is refused") {
+    if (::geteuid() != 0) {
+      MESSAGE("skipped: chown to another uid needs root");
+      return;
+    }
+    TempFile file("s3cret\n");
+    REQUIRE(::chmod(file.path().c_str(), 0600) == 0);
+    REQUIRE(::chown(file.path().c_str(), 65534, 0) == 0);
+    CHECK_THROWS_WITH_AS(readSecretFirstLine(file.path()), doctest::Contains("owned by uid 65534"),
+                         std::runtime_error);
+    REQUIRE(::chown(file.path().c_str(), 0, 65534) == 0);  // the group is the admin's call
+    CHECK(text(readSecretFirstLine(file.path())) == "s3cret");
+  }
+
   TEST_CASE("a huge file is refused") {
     CHECK_THROWS_AS(readSecretFirstLine(TempFile(std::string(70000, 'x')).path()),
                     std::runtime_error);
