@@ -14,7 +14,7 @@ cat >>"$WORK/authd.toml" <<TOML
 [fido2]
 rp_id = "mfa.stadt-test.example"
 TOML
-sed -i 's/^idle_timeout = 10$/idle_timeout = 60\nmax_connections = 12\nmax_connections_per_uid = 8/' \
+sed -i 's/^idle_timeout = 10$/idle_timeout = 60\nmax_connections = 12\nmax_connections_per_uid = 8\nrequest_burst = 100/' \
   "$WORK/authd.toml"
 start_authd
 
@@ -24,7 +24,7 @@ chmod 755 "$WORK/local_caller.py"
 as() {
   local uid=$1
   shift
-  setpriv --reuid="$uid" --regid="$uid" --clear-groups python3 "$WORK/local_caller.py" "$SOCK" "$@"
+  setpriv --reuid="$uid" --regid="$uid" --clear-groups /usr/bin/python3 "$WORK/local_caller.py" "$SOCK" "$@"
 }
 NOBODY=65534
 ALICE_UID=20001
@@ -37,13 +37,14 @@ TOTP=$(pam_service totp "auth required $PAM_AUTHD_SO socket=$SOCK factor=totp")
 KEY=$(pam_service key "auth required $PAM_AUTHD_SO socket=$SOCK factor=fido2")
 
 alice_secret=$(secret_of "$(authctl --json enroll totp alice --no-confirm)")
-nobody_secret=$(secret_of "$(authctl --json enroll totp nobody --no-confirm)")
+authctl --json enroll totp erin --no-confirm >/dev/null
+authctl --json enroll totp nobody --no-confirm >/dev/null
 PLUGGED="carolkey:$WORK/carol.key"
 with_keys "$AUTHCTL_BIN" --socket "$SOCK" --json enroll fido2 carol >/dev/null 2>&1
 PLUGGED="nobodykey:$WORK/nobody.key"
 with_keys "$AUTHCTL_BIN" --socket "$SOCK" --json enroll fido2 nobody >/dev/null 2>&1
 check "the victims and the attacker have their factors" \
-  test "$(authctl --json list | jq '.credentials | length')" -eq 4
+  test "$(authctl --json list | jq '.credentials | length')" -eq 5
 
 verify_line() { printf '{"v":1,"op":"verify","user":"%s","factor":"totp","code":"%s"}' "$1" "$2"; }
 
@@ -59,10 +60,8 @@ check "the refusals are audited with the attacker's uid" \
 
 # --- 2. Telling accounts apart: enrolled (alice), key holder (carol), no factor (bob),
 # unknown (zed), locked (erin) all answer alike.
-for _ in 1 2 3 4; do authctl --json verify erin 000000 >/dev/null 2>&1 || true; done
-for u in erin; do
-  for _ in 1 2 3; do printf '%s\n' 000000 | pam_login "$TOTP" "$u" 000000 >/dev/null || true; done
-done
+for _ in 1 2 3; do pam_login "$TOTP" erin 000000 >/dev/null || true; done
+check "erin is locked" test "$(authctl --json list erin | jq '.locks[0].locked_until != null')" = true
 answers=""
 for u in alice carol bob zed erin; do
   a=$(as $NOBODY ask "{\"v\":1,\"op\":\"factors\",\"user\":\"$u\"}" \
@@ -71,8 +70,8 @@ for u in alice carol bob zed erin; do
   answers+="$a"$'\n'
 done
 check "an unprivileged caller gets one answer for every kind of account" \
-  test "$(sort -u <<<"$answers" | grep -c .)" -eq 3
-check "... and it is a refusal" bash -c "! grep -v forbidden <<<'$answers' | grep -q ."
+  test "$(sort -u <<<"$answers" | grep -c .)" -eq 1
+check "... and it is a refusal" test "$(sort -u <<<"$answers" | jq -r .error)" = forbidden
 
 # --- 3. Holding all connections: nobody opens 40 and keeps them.
 coproc HOLDER { as $NOBODY hold 40; }
@@ -82,8 +81,9 @@ out=$(pam_login "$TOTP" alice "$(totp "$alice_secret" 1)") && rc=0 || rc=$?
 check "while they are held, root's PAM logon still succeeds" test "$rc" -eq 0
 own=$(as $ALICE_UID ask '{"v":1,"op":"factors","user":"alice"}')
 check "... and another non-root user's own call too" test "$(jq -r .ok <<<"$own")" = true
-exec {HOLDER[1]}>&-
-wait "$HOLDER_PID" || true
+holder_pid=$HOLDER_PID
+eval "exec ${HOLDER[1]}>&-"
+wait "$holder_pid" || true
 
 # --- 4. Flooding challenges: nobody asks for 2000 challenges of its own key.
 out=$(as $NOBODY flood 2000 '{"v":1,"op":"fido2_begin","user":"nobody"}')
@@ -105,7 +105,6 @@ after=$(rows)
 check "2000 requests add at most a handful of audit rows ($((after - before)))" \
   test $((after - before)) -le 10
 check "... while the rejections were counted (answered $answered)" \
-  test "$(sqlite3 "file:$WORK/authd.db?mode=ro" 'SELECT coalesce(sum(count),0) FROM audit WHERE user="nobody"')" -ge "$answered"
-out=$(pam_login "$TOTP" alice "$(totp "$alice_secret" -1)") && rc=0 || rc=$?
+  test "$(sqlite3 "file:$WORK/authd.db?mode=ro" "SELECT coalesce(sum(count),0) FROM audit WHERE user='nobody' AND op='verify'")" -ge "$answered"
 
 finish
