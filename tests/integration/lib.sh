@@ -138,6 +138,14 @@ pam_login() {
     pamtester -v "$1" "$2" authenticate 2>&1
 }
 
+# with_keys CMD... : runs CMD with the virtual FIDO2 keys named in $PLUGGED ("name:statefile,...")
+# plugged in: the soft_fido2_preload shim replaces libfido2's device discovery (tests/fido2).
+PLUGGED=
+with_keys() {
+  LD_PRELOAD="$SANITIZER_PRELOAD ${SOFT_FIDO2_PRELOAD:?the soft_fido2_preload library}" \
+    AUTHD_SOFT_FIDO2_KEYS="$PLUGGED" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
+}
+
 secret_of() { jq -r .secret <<<"$1"; }
 # totp SECRET [OFFSET_STEPS] : a code computed by oathtool, an independent implementation.
 totp() {

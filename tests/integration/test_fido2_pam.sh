@@ -26,10 +26,6 @@ keys() {
   done
   PLUGGED=$(IFS=,; echo "${spec[*]}")
 }
-with_keys() {
-  LD_PRELOAD="$SANITIZER_PRELOAD $SOFT_FIDO2_PRELOAD" AUTHD_SOFT_FIDO2_KEYS="$PLUGGED" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
-}
 key_authctl() { with_keys "$AUTHCTL_BIN" --socket "$SOCK" "$@"; }
 # key_login SERVICE USER [INPUT] : pamtester with the plugged keys; INPUT answers the prompts.
 key_login() { printf '%s\n' "${3:-}" | with_keys pamtester -v "$1" "$2" authenticate 2>&1; }

@@ -71,11 +71,6 @@ verify_with_password() {
 }
 last_reason() { authctl --json audit --user "$1" --limit 1 | jq -r '.events[0].reason'; }
 
-PLUGGED=
-with_keys() {
-  LD_PRELOAD="$SANITIZER_PRELOAD $SOFT_FIDO2_PRELOAD" AUTHD_SOFT_FIDO2_KEYS="$PLUGGED" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
-}
 key_login() { printf '\n' | with_keys pamtester -v "$1" "$2" authenticate 2>&1; }
 
 start_ldap ldap1

@@ -28,11 +28,6 @@ as() {
 }
 NOBODY=65534
 ALICE_UID=20001
-PLUGGED=
-with_keys() {
-  LD_PRELOAD="$SANITIZER_PRELOAD $SOFT_FIDO2_PRELOAD" AUTHD_SOFT_FIDO2_KEYS="$PLUGGED" \
-    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
-}
 TOTP=$(pam_service totp "auth required $PAM_AUTHD_SO socket=$SOCK factor=totp")
 KEY=$(pam_service key "auth required $PAM_AUTHD_SO socket=$SOCK factor=fido2")
 
