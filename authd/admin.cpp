@@ -12,6 +12,7 @@
 #include "authd/otpauth_uri.h"
 #include "authd/protocol.h"
 #include "authd/totp.h"
+#include "authd/totp_seal.h"
 #include "authd/wipe.h"
 
 namespace authd {
@@ -106,14 +107,18 @@ boost::asio::awaitable<EnrollTotpAnswer> AdminService::enrollTotp(EnrollTotpRequ
   record.state = request.confirm ? CredentialState::pending : CredentialState::active;
   record.algorithm = toString(spec.algorithm);
   record.digits = spec.digits;
-  record.sealedSecret = core_.box.seal(secret, totpSealContext(request.user));
   record.createdAt = core_.clock();
 
   EnrollTotpAnswer answer;
   AuditEvent audit = event("enroll", request.user, caller);
   audit.factor = "totp";
+  // The seal names the row's id: insert without a secret, then seal, in the one transaction.
   Store::TxnWork insert = [&](StoreTxn& txn) {
-    answer.credentialId = txn.insertCredential(record);
+    record.id = txn.insertCredential(record);
+    if (!txn.putSealedSecret(record.id, core_.box.seal(secret, totpSealContext(record)))) {
+      throw StoreError("the new credential vanished before its secret was stored");
+    }
+    answer.credentialId = record.id;
     audit.credentialId = answer.credentialId;
     txn.appendAudit(audit);
   };
@@ -135,7 +140,7 @@ boost::asio::awaitable<VerifyAnswer> AdminService::confirmTotp(std::string user,
   if (record->state != CredentialState::pending) {
     throw OpError(err::kConflict, "credential " + std::to_string(credentialId) + " is not pending");
   }
-  auto secret = core_.box.open(record->sealedSecret, totpSealContext(user));
+  auto secret = openTotpSecret(core_.box, *record);
   auto algorithm = totpAlgorithmFrom(record->algorithm);
   if (!secret || !algorithm) throw OpError(err::kInternal, "the credential cannot be unsealed");
 

@@ -67,7 +67,4 @@ struct Core {
   }
 };
 
-// Associated data that binds a sealed TOTP secret to its owner.
-inline std::string totpSealContext(const std::string& user) { return "authd-totp-v1:" + user; }
-
 }  // namespace authd

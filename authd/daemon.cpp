@@ -24,6 +24,7 @@
 #include "authd/policy.h"
 #include "authd/server.h"
 #include "authd/socket_claim.h"
+#include "authd/totp_seal.h"
 #include "authd/trusted_directory.h"
 
 namespace authd {
@@ -158,6 +159,8 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
   SecretBox box(std::move(*key), systemRandom());
   auto store = openSqliteStore(
       {config.store.database, config.store.maxBatch, 5000, config.audit.aggregateSeconds});
+  // After the schema migrations, before serving: only the current seal opens at logon.
+  resealLegacyTotp(*store, box);
   auto directory = openDirectory(config);
   if (!directory) return 1;
   // Before serving, so the warning precedes "ready". It costs a start with the directory down
@@ -171,7 +174,7 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
   UnixListener listener(io, dispatcher, socket.releaseListeningSocket(),
                         {.idleTimeoutSeconds = config.server.idleTimeout,
                          .maxConnections = config.server.maxConnections,
-                          .maxConnectionsPerUid = config.server.maxConnectionsPerUid});
+                         .maxConnectionsPerUid = config.server.maxConnectionsPerUid});
 
   boost::asio::steady_timer retentionTimer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -66,7 +66,7 @@ inline Principal storedUnder(std::string name) { return {std::move(name), "", tr
 
 struct CredentialRecord {
   std::int64_t id = 0;
-  std::string user;    // login name at enrolment (also the TOTP seal context)
+  std::string user;    // login name at enrolment
   std::string owner;   // stable directory id of the account; "" for rows from before version 3
   std::string factor;  // "totp"
   std::string label;
@@ -133,11 +133,20 @@ class StoreTxn {
   // failure was before `before`; returns how many.
   virtual std::int64_t forgetStaleLocks(std::int64_t before, std::int64_t now, int limit) = 0;
   // Advances the credential's last step to `step` only when it is active, belongs to `user` and
-  // its stored last step is lower. Returns true when it advanced (compare-and-set).
+  // its stored last step is lower. Returns true when it advanced (compare-and-set). A row that
+  // this binds to `user.id` (owner "" or of another backend) takes `boundSecret`, its secret
+  // sealed for that owner (totp_seal.h); a row that would be bound without one is not claimed.
   virtual bool claimStep(std::int64_t credentialId, const Principal& user, std::int64_t step,
-                         std::int64_t now) = 0;
+                         std::int64_t now, const std::vector<unsigned char>& boundSecret) = 0;
   // Inserts a credential and returns its new id (record.id is ignored).
   virtual std::int64_t insertCredential(const CredentialRecord& record) = 0;
+  // Stores the sealed secret of a live TOTP credential, sealed with the current associated data
+  // (which names the row's id: enrolment inserts first, then seals). False when no such row.
+  virtual bool putSealedSecret(std::int64_t credentialId,
+                               const std::vector<unsigned char>& sealed) = 0;
+  // Live TOTP credentials still sealed with the version-1 associated data (the enrolment name
+  // only), ordered by id: what start-up re-seals (totp_seal.h).
+  virtual std::vector<CredentialRecord> legacySealedCredentials() = 0;
   // Moves a pending credential of `user` to active with `step` as its last step.
   virtual bool activateCredential(std::int64_t credentialId, const Principal& user,
                                   std::int64_t step, std::int64_t now) = 0;

@@ -104,12 +104,18 @@ UPDATE audit SET last_time = time;
 CREATE INDEX audit_peer_time ON audit (peer_uid, time);
 )sql";
 
+// Version 6: TOTP secrets are sealed with associated data that names the row (id, digits,
+// algorithm, owner, user; totp_seal.h), no longer the enrolment name alone. Live TOTP rows of
+// older versions are marked 1 and re-sealed once by authd at start-up (it holds the key, SQL
+// does not); every row written from now on is sealed the new way.
+constexpr const char* kVersion6 = R"sql(
+ALTER TABLE credentials ADD COLUMN seal_version INTEGER NOT NULL DEFAULT 2;
+UPDATE credentials SET seal_version = 1 WHERE factor = 'totp' AND state != 'revoked';
+CREATE INDEX credentials_legacy_seal ON credentials (id) WHERE seal_version = 1;
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kVersion1},
-    {2, kVersion2},
-    {3, kVersion3},
-    {4, kVersion4},
-    {5, kVersion5},
+    {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4}, {5, kVersion5}, {6, kVersion6},
 };
 
 std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }

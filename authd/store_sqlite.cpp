@@ -26,8 +26,15 @@ class SqliteTxn final : public StoreTxn {
     return sql::forgetStaleLocks(open(), before, now, limit);
   }
   bool claimStep(std::int64_t credentialId, const Principal& user, std::int64_t step,
-                 std::int64_t now) override {
-    return sql::claimStep(open(), credentialId, user, step, now);
+                 std::int64_t now, const std::vector<unsigned char>& boundSecret) override {
+    return sql::claimStep(open(), credentialId, user, step, now, boundSecret);
+  }
+  bool putSealedSecret(std::int64_t credentialId,
+                       const std::vector<unsigned char>& sealed) override {
+    return sql::putSealedSecret(open(), credentialId, sealed);
+  }
+  std::vector<CredentialRecord> legacySealedCredentials() override {
+    return sql::legacySealedCredentials(open());
   }
   std::int64_t insertCredential(const CredentialRecord& record) override {
     return sql::insertCredential(open(), record);

@@ -249,15 +249,37 @@ std::int64_t forgetStaleLocks(SqliteDb& db, std::int64_t before, std::int64_t no
 }
 
 bool claimStep(SqliteDb& db, std::int64_t credentialId, const Principal& user, std::int64_t step,
-               std::int64_t now) {
-  // A row from before stable ids is bound to the account that just used it.
+               std::int64_t now, const std::vector<unsigned char>& boundSecret) {
+  // A row from before stable ids is bound to the account that just used it, and its secret
+  // re-sealed for the new owner in the same statement; without that blob it is not claimed.
+  // (SET expressions read the row as it was before the update.)
   Query q = db.query(
       "UPDATE credentials SET last_step = ?1, last_used_at = ?2, "
+      "sealed_secret = CASE WHEN ?20 != '' AND owner != ?20 THEN ?4 ELSE sealed_secret END, "
       "owner = CASE WHEN ?20 != '' THEN ?20 ELSE owner END "
-      "WHERE id = ?3 AND state = 'active' AND last_step < ?1 AND " AUTHD_OWNED_BY);
+      "WHERE id = ?3 AND state = 'active' AND last_step < ?1 "
+      "AND (?20 = '' OR owner = ?20 OR length(?4) > 0) AND " AUTHD_OWNED_BY);
   q.bind(1, step).bind(2, now).bind(3, credentialId);
+  q.bind(4, std::span<const unsigned char>(boundSecret));
   bindOwner(q, user).run();
   return db.changes() == 1;
+}
+
+bool putSealedSecret(SqliteDb& db, std::int64_t credentialId,
+                     const std::vector<unsigned char>& sealed) {
+  Query q = db.query(
+      "UPDATE credentials SET sealed_secret = ?1, seal_version = 2 "
+      "WHERE id = ?2 AND factor = 'totp' AND state != 'revoked'");
+  q.bind(1, std::span<const unsigned char>(sealed)).bind(2, credentialId).run();
+  return db.changes() == 1;
+}
+
+std::vector<CredentialRecord> legacySealedCredentials(SqliteDb& db) {
+  // Through the partial index credentials_legacy_seal: empty once every row is re-sealed.
+  Query q = db.query("SELECT " AUTHD_CREDENTIAL_COLUMNS
+                     " FROM credentials WHERE seal_version = 1 AND factor = 'totp' "
+                     "AND state != 'revoked' ORDER BY id");
+  return credentialRows(q);
 }
 
 namespace {

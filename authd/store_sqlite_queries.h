@@ -24,7 +24,10 @@ void putLockState(SqliteDb& db, const LockState& state);
 std::int64_t clearLocks(SqliteDb& db, const Principal& who);
 std::int64_t forgetStaleLocks(SqliteDb& db, std::int64_t before, std::int64_t now, int limit);
 bool claimStep(SqliteDb& db, std::int64_t credentialId, const Principal& user, std::int64_t step,
-               std::int64_t now);
+               std::int64_t now, const std::vector<unsigned char>& boundSecret);
+bool putSealedSecret(SqliteDb& db, std::int64_t credentialId,
+                     const std::vector<unsigned char>& sealed);
+std::vector<CredentialRecord> legacySealedCredentials(SqliteDb& db);
 std::int64_t insertCredential(SqliteDb& db, const CredentialRecord& record);
 bool activateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                         std::int64_t step, std::int64_t now);

@@ -10,6 +10,7 @@
 #include "authd/log.h"
 #include "authd/logon_pipeline.h"
 #include "authd/totp.h"
+#include "authd/totp_seal.h"
 
 namespace authd {
 
@@ -78,16 +79,17 @@ class TotpCheck final : public LogonFactor {
 
   LogonReason commit(StoreTxn& txn, const Principal& who, const FactorMatch& match,
                      std::int64_t now) override {
-    return txn.claimStep(*match.credentialId, who, match.step, now) ? LogonReason::ok
-                                                                    : LogonReason::replayed;
+    return txn.claimStep(*match.credentialId, who, match.step, now, boundSecret_)
+               ? LogonReason::ok
+               : LogonReason::replayed;
   }
 
  private:
   // Records the first unused step of `c` that the code matches; `replayed` when only used ones.
   void matchCredential(const CredentialRecord& c, const Account& account, const std::string& code,
                        std::int64_t now, FactorMatch& m, bool& replayed) {
-    // Sealed under the name it was enrolled with: a renamed account keeps its app.
-    auto secret = core_.box.open(c.sealedSecret, totpSealContext(c.user));
+    // Sealed for the row as stored (its enrolment name among it): a renamed account keeps its app.
+    auto secret = openTotpSecret(core_.box, c);
     auto algorithm = totpAlgorithmFrom(c.algorithm);
     if (!secret || !algorithm) {
       log::error("credential " + std::to_string(c.id) + " of " + account.name +
@@ -101,12 +103,17 @@ class TotpCheck final : public LogonFactor {
       } else if (!m.credentialId) {
         m.credentialId = c.id;
         m.step = step;
+        // A row not bound to the account yet is bound by this logon: re-sealed for its owner.
+        if (!account.id.empty() && c.owner != account.id) {
+          boundSecret_ = core_.box.seal(*secret, totpSealContext(c, account.id));
+        }
       }
     }
   }
 
   const Core& core_;
   std::string_view typed_;
+  std::vector<unsigned char> boundSecret_;  // the match's secret sealed for the account's id
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "authd/store_sqlite_db.h"
 #include "authd/totp.h"
+#include "authd/totp_seal.h"
 #include "dispatcher_harness.h"
 
 using namespace authd;
@@ -29,11 +30,16 @@ std::int64_t aliceCredential(Harness& h) {
   return h.store->credentials(Principal{"alice", "test:alice"}).at(0).id;
 }
 
-// Rewrites a row's owner as an older database (or another backend) would have stored it.
-void setOwner(Harness& h, std::int64_t credentialId, const std::string& owner) {
+// Rewrites a row's owner as an older database (or another backend) would have stored it, its
+// secret sealed for that owner (as start-up re-sealed it).
+void setOwner(Harness& h, std::int64_t credentialId, const std::string& owner,
+              const SecretBytes& secret) {
+  const auto row = h.store->credential(credentialId);
+  REQUIRE(row);
+  const std::vector<unsigned char> sealed = h.box.seal(secret, totpSealContext(*row, owner));
   SqliteDb db(h.dir + "/authd.db", SQLITE_OPEN_READWRITE, 1000);
-  Query q = db.query("UPDATE credentials SET owner = ? WHERE id = ?");
-  q.bind(1, owner).bind(2, credentialId).run();
+  Query q = db.query("UPDATE credentials SET owner = ?, sealed_secret = ? WHERE id = ?");
+  q.bind(1, owner).bind(2, std::span<const unsigned char>(sealed)).bind(3, credentialId).run();
 }
 
 }  // namespace
@@ -72,7 +78,7 @@ TEST_CASE("rows from before stable ids are bound to the account at its next logo
   SecretBytes secret = h.enroll("alice");
   // Make the row look like one written by a version-2 database: no owner.
   const std::int64_t id = aliceCredential(h);
-  setOwner(h, id, "");
+  setOwner(h, id, "", secret);
   CHECK(h.store->credential(id)->owner.empty());
   CHECK(h.verify("alice", currentCode(h, secret))["result"] == "accept");
   CHECK(h.store->credential(id)->owner == "test:alice");
@@ -84,7 +90,7 @@ TEST_CASE("after a switch of directory backend, credentials carry over by name o
   Harness h;
   SecretBytes secret = h.enroll("alice");
   const std::int64_t id = aliceCredential(h);
-  setOwner(h, id, "nss:1000");
+  setOwner(h, id, "nss:1000", secret);
   CHECK(h.verify("alice", currentCode(h, secret))["result"] == "accept");
   CHECK(h.store->credential(id)->owner == "test:alice");
   // Bound now: a later account with the name (same backend, other id) gets nothing.

@@ -117,3 +117,28 @@ TEST_CASE("stale counters of unknown names are found through an index") {
   CAPTURE(steps);
   CHECK(steps.find("lockout_unknown_age") != std::string::npos);
 }
+
+TEST_CASE("version 6 marks live TOTP rows of older versions for re-sealing, new rows current") {
+  authd::test::TempDir dir;
+  SqliteDb db = openRaw(dir.file("s.db"));
+  const auto all = authd::schemaMigrations();
+  REQUIRE(all.size() >= 6);
+  authd::migrateSchema(db, all.first(5));
+  auto row = authd::test::totpCredential("alice", authd::CredentialState::active);
+  const std::int64_t old = authd::sql::insertCredential(db, row);
+  row.state = authd::CredentialState::revoked;
+  authd::sql::insertCredential(db, row);
+  authd::migrateSchema(db, all.first(6));
+  row.state = authd::CredentialState::active;
+  authd::sql::insertCredential(db, row);
+  const auto legacy = authd::sql::legacySealedCredentials(db);
+  REQUIRE(legacy.size() == 1);
+  CHECK(legacy[0].id == old);
+  auto plan = db.query(
+      "EXPLAIN QUERY PLAN SELECT id FROM credentials WHERE seal_version = 1 AND factor = 'totp' "
+      "AND state != 'revoked' ORDER BY id");
+  std::string steps;
+  while (plan.step()) steps += plan.text(3) + "\n";
+  CAPTURE(steps);
+  CHECK(steps.find("credentials_legacy_seal") != std::string::npos);
+}

@@ -36,7 +36,7 @@ constexpr const char* kUser = "alice";
       inFlight.acquire();
       store->write(
           [id, step](StoreTxn& txn) {
-            txn.claimStep(id, kUser, step, step);
+            txn.claimStep(id, kUser, step, step, {});
             txn.appendAudit({step, kUser, "verify", "totp", id, "accept",
                              "claim-" + std::to_string(step), "crash-test", 0, 0, "", ""});
           },

@@ -229,7 +229,7 @@ TEST_CASE("claimStep is a compare-and-set on the last step") {
   auto claim = [&](std::int64_t id, const std::string& user, std::int64_t step) {
     bool advanced = false;
     REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
-              advanced = txn.claimStep(id, user, step, 1700000500 + step);
+              advanced = txn.claimStep(id, user, step, 1700000500 + step, {});
             }) == 1);
     return advanced;
   };
@@ -253,14 +253,68 @@ TEST_CASE("claimStep is a compare-and-set on the last step") {
   gate.close(*store);
   bool first = false, second = true;
   Outcomes outcomes(2);
-  store->write([&](StoreTxn& txn) { first = txn.claimStep(active, "alice", 20, 1); },
+  store->write([&](StoreTxn& txn) { first = txn.claimStep(active, "alice", 20, 1, {}); },
                outcomes.slot(0));
-  store->write([&](StoreTxn& txn) { second = txn.claimStep(active, "alice", 20, 1); },
+  store->write([&](StoreTxn& txn) { second = txn.claimStep(active, "alice", 20, 1, {}); },
                outcomes.slot(1));
   gate.open();
   REQUIRE(outcomes.wait());
   CHECK(first);
   CHECK_FALSE(second);
+}
+
+TEST_CASE("a claim that binds a row stores the secret sealed for its new owner, or fails") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  const std::int64_t id = addCredential(*store, totpCredential("alice", CredentialState::active));
+  REQUIRE(store->credential(id)->owner.empty());
+  const authd::Principal alice{"alice", "test:alice"};
+  const std::vector<unsigned char> bound = {0x01, 0xaa, 0xbb};
+  auto claim = [&](std::int64_t step, const std::vector<unsigned char>& blob) {
+    bool advanced = false;
+    REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+              advanced = txn.claimStep(id, alice, step, 1, blob);
+            }) == 1);
+    return advanced;
+  };
+  CHECK_FALSE(claim(5, {}));  // binding without a re-sealed secret
+  CHECK(store->credential(id)->owner.empty());
+  CHECK(claim(5, bound));
+  CHECK(store->credential(id)->owner == "test:alice");
+  CHECK(store->credential(id)->sealedSecret == bound);
+  // Bound now: a later claim keeps the secret, whatever blob it carries.
+  CHECK(claim(6, {0x01, 0xcc}));
+  CHECK(store->credential(id)->sealedSecret == bound);
+}
+
+TEST_CASE("sealed secrets are stored for live TOTP rows, and legacy ones are listed") {
+  TempDir dir;
+  auto store = openStore(dir.file("authd.db"));
+  const std::int64_t live = addCredential(*store, totpCredential("alice", CredentialState::active));
+  const std::int64_t revoked =
+      addCredential(*store, totpCredential("alice", CredentialState::active));
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) { txn.revokeCredential(revoked, "alice"); }) ==
+          1);
+  {
+    SqliteDb db(dir.file("authd.db"), SQLITE_OPEN_READWRITE, 1000);
+    db.exec("UPDATE credentials SET seal_version = 1");
+  }
+  std::vector<authd::CredentialRecord> legacy;
+  bool stored = false, storedRevoked = true;
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) {
+            legacy = txn.legacySealedCredentials();
+            storedRevoked = txn.putSealedSecret(revoked, {0x01, 0x02});
+            stored = txn.putSealedSecret(live, {0x01, 0x03});
+          }) == 1);
+  REQUIRE(legacy.size() == 1);  // revoked rows hold no secret
+  CHECK(legacy[0].id == live);
+  CHECK(stored);
+  CHECK_FALSE(storedRevoked);
+  CHECK(store->credential(live)->sealedSecret == std::vector<unsigned char>{0x01, 0x03});
+  CHECK(store->credential(revoked)->sealedSecret.empty());
+  REQUIRE(writeAndWait(*store, [&](StoreTxn& txn) { legacy = txn.legacySealedCredentials(); }) ==
+          1);
+  CHECK(legacy.empty());  // marked current
 }
 
 namespace {
@@ -280,7 +334,7 @@ void checkGroupCommit(int maxBatch) {
   for (std::size_t i = 0; i < kQueued; ++i) {
     store->write(
         [id, i](StoreTxn& txn) {
-          txn.claimStep(id, "alice", static_cast<std::int64_t>(i) + 1, 1);
+          txn.claimStep(id, "alice", static_cast<std::int64_t>(i) + 1, 1, {});
           txn.appendAudit(event(1, "alice", "n" + std::to_string(i)));
         },
         outcomes.slot(i));
@@ -459,7 +513,7 @@ TEST_CASE("reads run while the writer holds an open transaction") {
   Outcomes outcomes(1);
   store->write(
       [&](StoreTxn& txn) {
-        txn.claimStep(id, "alice", 2, 1);
+        txn.claimStep(id, "alice", 2, 1, {});
         claimed.set_value();
         releasedFuture.wait();
       },
@@ -501,7 +555,7 @@ TEST_CASE("concurrent readers see a monotonic committed state during writes") {
   }
   Outcomes outcomes(kSteps);
   for (std::int64_t step = 1; step <= kSteps; ++step) {
-    store->write([id, step](StoreTxn& txn) { txn.claimStep(id, "alice", step, step); },
+    store->write([id, step](StoreTxn& txn) { txn.claimStep(id, "alice", step, step, {}); },
                  outcomes.slot(static_cast<std::size_t>(step - 1)));
   }
   const bool finished = outcomes.wait();

@@ -41,7 +41,7 @@ authd::Store::TxnWork acceptedAttempt(std::int64_t id, int producer, std::int64_
   return [id, producer, step](StoreTxn& txn) {
     const std::string user = "user" + std::to_string(producer);
     (void)txn.lockState(user);
-    if (!txn.claimStep(id, user, step, step)) throw std::logic_error("claim lost");
+    if (!txn.claimStep(id, user, step, step, {})) throw std::logic_error("claim lost");
     txn.appendAudit(
         AuditEvent{step, user, "verify", "totp", id, "accept", "ok", "bench", 0, 0, "", ""});
   };
