@@ -1,6 +1,9 @@
 #pragma once
 // Throttling of second-factor guesses: after maxFailures consecutive failures the user is locked
 // for baseDelay seconds; every further failure after a lock doubles the delay, up to maxDelay.
+// Times are Unix seconds of the system clock, which Linux keeps within [0, KTIME_SEC_MAX] (about
+// 9.2e9, the year 2262): with the [lockout] bounds no sum or difference here can overflow.
+// tests/fuzz/fuzz_lockout.cpp checks these promises as properties.
 
 #include <cstdint>
 

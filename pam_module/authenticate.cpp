@@ -11,6 +11,7 @@
 #include "conversation.h"
 #include "directory_password.h"
 #include "fido2_logon.h"
+#include "log_text.h"
 #include "logon.h"
 #include "options.h"
 #include "outcome.h"
@@ -23,17 +24,6 @@ std::string itemString(pam_handle_t* pamh, int type) {
   const void* item = nullptr;
   if (pam_get_item(pamh, type, &item) != PAM_SUCCESS || item == nullptr) return {};
   return static_cast<const char*>(item);
-}
-
-// User names and hosts may come from the remote side: one bounded line per log entry.
-std::string forLog(std::string_view s) {
-  if (s.empty()) return "-";
-  std::string out(s.substr(0, 256));
-  for (char& c : out) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = '?';
-  }
-  return out;
 }
 
 int logPriority(int pamCode) {
