@@ -5,10 +5,10 @@
 #include <csignal>
 #include <iostream>
 
-#include "authd/core_dumps.h"
-#include "authd/daemon.h"
-#include "authd/log.h"
-#include "authd/startup_config.h"
+#include "authd/base/log.h"
+#include "authd/daemon/core_dumps.h"
+#include "authd/daemon/daemon.h"
+#include "authd/daemon/startup_config.h"
 
 using namespace authd;
 

@@ -8,9 +8,9 @@
 #include <csignal>
 #include <iostream>
 
-#include "authd/config.h"
-#include "authd/daemon.h"
-#include "authd/log.h"
+#include "authd/base/config.h"
+#include "authd/base/log.h"
+#include "authd/daemon/daemon.h"
 #include "warped_clock.h"
 
 using namespace authd;

@@ -1,14 +1,14 @@
-// Fuzzes what authd reads out of a directory entry (authd/ldap/ldap_account.h, ldap_dn.h): the
-// attribute values come from the LDAP server, so they are outside bytes. An account comes out
-// only with a printable "ldap:" id and a name the entry holds; DN parsing never crashes.
+// Fuzzes what authd reads out of a directory entry (authd/directory/ldap/ldap_account.h,
+// ldap_dn.h): the attribute values come from the LDAP server, so they are outside bytes. An account
+// comes out only with a printable "ldap:" id and a name the entry holds; DN parsing never crashes.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
 #include <cstdint>
 
-#include "authd/directory.h"
-#include "authd/ldap/ldap_account.h"
-#include "authd/ldap/ldap_dn.h"
+#include "authd/directory/directory.h"
+#include "authd/directory/ldap/ldap_account.h"
+#include "authd/directory/ldap/ldap_dn.h"
 
 using namespace authd;
 

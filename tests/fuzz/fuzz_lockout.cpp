@@ -1,4 +1,4 @@
-// Property test of the lockout decision (authd/lockout.h): the input is a policy within the
+// Property test of the lockout decision (authd/logon/lockout.h): the input is a policy within the
 // bounds [lockout] accepts and a sequence of events (failure, success, unlock, clock jumps either
 // way, the writer's stale-row rule) on one account's or unknown name's counter. After every event
 // the state must keep the promises of lockout.h and docs/configuration.md [lockout]; a violation
@@ -12,7 +12,7 @@
 #include <initializer_list>
 #include <optional>
 
-#include "authd/lockout.h"
+#include "authd/logon/lockout.h"
 
 namespace {
 

@@ -1,8 +1,9 @@
-// Property test of the [policy] decision (authd/policy.h): the input builds a policy (mfa_groups,
-// default_factors, group rules with factors and user verification) and an account (groups, how
-// the directory compares names), and the effective policy must be what docs/configuration.md
-// [policy] promises; a violation traps. Names come from a small pool with case variants and a
-// non-ASCII pair ("Ä"/"ä", which ASCII case folding keeps apart), so that rules often match.
+// Property test of the [policy] decision (authd/logon/policy.h): the input builds a policy
+// (mfa_groups, default_factors, group rules with factors and user verification) and an account
+// (groups, how the directory compares names), and the effective policy must be what
+// docs/configuration.md [policy] promises; a violation traps. Names come from a small pool with
+// case variants and a non-ASCII pair ("Ä"/"ä", which ASCII case folding keeps apart), so that rules
+// often match.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
@@ -12,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "authd/policy.h"
+#include "authd/logon/policy.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Fuzzes every operation's request reader (authd/requests.h) as the dispatcher runs it: the first
-// byte picks the operation, the rest is the request line. Every refusal must be an
+// Fuzzes every operation's request reader (authd/api/requests.h) as the dispatcher runs it: the
+// first byte picks the operation, the rest is the request line. Every refusal must be an
 // OpError(bad_request) with a message; any other exception, or a reader that returns although
 // the object holds a field it did not read, is a bug.
 #include <cstddef>
@@ -7,16 +7,16 @@
 #include <string>
 #include <string_view>
 
+#include "authd/api/requests.h"
+#include "authd/base/op_error.h"
 #include "authd/json_reader.h"
-#include "authd/op_error.h"
 #include "authd/protocol.h"
-#include "authd/requests.h"
 
 namespace {
 
 using Reader = void (*)(authd::JsonReader&);
 
-// One entry per operation of the dispatcher's table (authd/dispatcher.cpp), in its order.
+// One entry per operation of the dispatcher's table (authd/api/dispatcher.cpp), in its order.
 constexpr Reader kReaders[] = {
     [](authd::JsonReader& r) { authd::readPing(r); },
     [](authd::JsonReader& r) { (void)authd::readFactors(r); },

@@ -1,0 +1,169 @@
+#include "authd/api/unix_listener.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "authd/base/log.h"
+#include "authd/protocol.h"
+#include "authd/wipe.h"
+
+namespace authd {
+
+namespace asio = boost::asio;
+using asio::local::stream_protocol;
+
+namespace {
+
+PeerCredentials peerOf(stream_protocol::socket& socket) {
+  ucred cred{};
+  socklen_t len = sizeof(cred);
+  PeerCredentials peer;
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+    peer = {static_cast<std::int64_t>(cred.uid), static_cast<std::int64_t>(cred.gid),
+            static_cast<std::int64_t>(cred.pid)};
+  }
+  return peer;
+}
+
+// Closes the socket when the connection stays idle past its deadline.
+asio::awaitable<void> watchdog(std::shared_ptr<stream_protocol::socket> socket,
+                               std::shared_ptr<asio::steady_timer> timer,
+                               std::shared_ptr<std::chrono::steady_clock::time_point> deadline) {
+  boost::system::error_code ec;
+  while (socket->is_open()) {
+    timer->expires_at(*deadline);
+    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted && !socket->is_open()) co_return;
+    if (std::chrono::steady_clock::now() >= *deadline) {
+      socket->close(ec);
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+UnixListener::UnixListener(asio::io_context& io, Dispatcher& dispatcher, int listeningSocket,
+                           ListenerOptions options)
+    : io_(io),
+      dispatcher_(dispatcher),
+      options_(std::move(options)),
+      acceptor_(io, stream_protocol(), listeningSocket),
+      quota_(options_.maxConnectionsPerUid, options_.maxConnections) {}
+
+UnixListener::~UnixListener() {
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+}
+
+void UnixListener::start() { asio::co_spawn(io_, acceptLoop(), asio::detached); }
+
+void UnixListener::stop() {
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+}
+
+asio::awaitable<void> UnixListener::acceptLoop() {
+  for (;;) {
+    boost::system::error_code ec;
+    // Each connection lives on its own strand: its reader and its watchdog never run at once.
+    stream_protocol::socket socket(asio::make_strand(io_));
+    co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      log::warning("accept: " + ec.message());
+      continue;
+    }
+    const PeerCredentials peer = peerOf(socket);
+    if (!quota_.acquire(peer.uid)) {
+      logRefusal(peer);
+      continue;  // the socket closes when it goes out of scope
+    }
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, serve(std::move(socket), peer), asio::detached);
+  }
+}
+
+namespace {
+
+// The answer to a line longer than protocol::kMaxLineBytes (newline included), newline included.
+std::string tooLargeLine() {
+  const nlohmann::json answer = {
+      {"v", protocol::kVersion},
+      {"id", nullptr},
+      {"ok", false},
+      {"error", protocol::error::kTooLarge},
+      {"message",
+       "request line longer than " + std::to_string(protocol::kMaxLineBytes) + " bytes"}};
+  return answer.dump() + "\n";
+}
+
+}  // namespace
+
+// One line per minute at most: a caller hammering the limit must not flood the journal.
+void UnixListener::logRefusal(const PeerCredentials& peer) {
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t last = lastRefusalLog_.load();
+  if (now - last < 60 || !lastRefusalLog_.compare_exchange_strong(last, now)) return;
+  log::warning("connection limit reached; refusing connections of uid " + std::to_string(peer.uid) +
+               " (server.max_connections_per_uid / max_connections)");
+}
+
+asio::awaitable<void> UnixListener::serve(stream_protocol::socket rawSocket, PeerCredentials peer) {
+  auto socket = std::make_shared<stream_protocol::socket>(std::move(rawSocket));
+  auto timer = std::make_shared<asio::steady_timer>(socket->get_executor());
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  const auto idle = std::chrono::seconds(options_.idleTimeoutSeconds);
+  *deadline = std::chrono::steady_clock::now() + idle;
+  asio::co_spawn(socket->get_executor(), watchdog(socket, timer, deadline), asio::detached);
+
+  std::string buffer;
+  try {
+    for (;;) {
+      boost::system::error_code ec;
+      std::size_t n = co_await asio::async_read_until(
+          *socket, asio::dynamic_buffer(buffer, protocol::kMaxLineBytes), '\n',
+          asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == asio::error::not_found) {
+        std::string tooLarge = tooLargeLine();
+        co_await asio::async_write(*socket, asio::buffer(tooLarge),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        break;
+      }
+      if (ec) break;
+      std::string reply = co_await dispatcher_.handle(std::string_view(buffer.data(), n - 1), peer);
+      OPENSSL_cleanse(buffer.data(), n);  // the line may hold a code
+      buffer.erase(0, n);
+      std::string response = takeLine(reply);  // no reallocation leaves an unwiped copy
+      co_await asio::async_write(*socket, asio::buffer(response),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      OPENSSL_cleanse(response.data(), response.size());  // may hold an enrolment secret
+      if (ec) break;
+      *deadline = std::chrono::steady_clock::now() + idle;
+    }
+  } catch (const std::exception& e) {
+    log::error(std::string("connection: ") + e.what());
+  }
+  boost::system::error_code ignored;
+  socket->close(ignored);
+  timer->cancel();
+  quota_.release(peer.uid);
+}
+
+}  // namespace authd

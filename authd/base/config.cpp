@@ -1,0 +1,400 @@
+#include "authd/base/config.h"
+
+#include "authd/fido2/relying_party.h"
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <vector>
+
+namespace authd {
+
+namespace {
+
+// Sets one option from a TOML node; returns an empty string or what is wrong with the value.
+using Setter = std::function<std::string(Config&, const toml::node&)>;
+
+struct Option {
+  std::string_view section;
+  std::string_view key;
+  Setter set;
+};
+
+template <typename Section>
+Setter intOption(Section Config::*section, int Section::*field, int min, int max) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<int64_t>();
+    if (!v || *v < min || *v > max) {
+      return "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    }
+    (c.*section).*field = static_cast<int>(*v);
+    return {};
+  };
+}
+
+template <typename Section>
+Setter stringOption(Section Config::*section, std::string Section::*field,
+                    std::vector<std::string> allowed = {}) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<std::string>();
+    if (!v || v->empty()) return "must be a non-empty string";
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      return "must be one of: " + list;
+    }
+    (c.*section).*field = *v;
+    return {};
+  };
+}
+
+std::string setSocketMode(Config& c, const toml::node& n) {
+  auto v = n.value_exact<std::string>();
+  if (!v || v->size() != 4 || (*v)[0] != '0' ||
+      v->find_first_not_of("01234567") != std::string::npos) {
+    return "must be an octal string such as \"0666\"";
+  }
+  c.server.socketMode = std::stoi(*v, nullptr, 8);
+  return {};
+}
+
+// A group name that may be empty: then only root has the role.
+Setter groupOption(std::string Config::Server::*field) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<std::string>();
+    if (!v) return "must be a string (empty: only root)";
+    c.server.*field = *v;
+    return {};
+  };
+}
+
+template <typename Section>
+Setter stringListOption(Section Config::*section, std::vector<std::string> Section::*field,
+                        std::size_t maxItems) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    const toml::array* list = n.as_array();
+    if (list == nullptr || list->size() > maxItems) {
+      return "must be an array of at most " + std::to_string(maxItems) + " strings";
+    }
+    std::vector<std::string> values;
+    for (const toml::node& item : *list) {
+      auto v = item.value_exact<std::string>();
+      if (!v || v->empty()) return "must be an array of non-empty strings";
+      values.push_back(*v);
+    }
+    (c.*section).*field = std::move(values);
+    return {};
+  };
+}
+
+template <typename Section>
+Setter boolOption(Section Config::*section, bool Section::*field) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<bool>();
+    if (!v) return "must be true or false";
+    (c.*section).*field = *v;
+    return {};
+  };
+}
+
+// A string that may be empty (an empty value switches the feature off).
+template <typename Section>
+Setter optionalStringOption(Section Config::*section, std::string Section::*field) {
+  return [=](Config& c, const toml::node& n) -> std::string {
+    auto v = n.value_exact<std::string>();
+    if (!v) return "must be a string";
+    (c.*section).*field = *v;
+    return {};
+  };
+}
+
+std::string checkFactorList(const std::vector<std::string>& factors) {
+  for (const auto& f : factors) {
+    if (f != "fido2" && f != "totp") return "\"" + f + "\" is not a factor (fido2, totp)";
+  }
+  return {};
+}
+
+// [policy.groups.NAME] factors = [...], user_verification = "required" | "preferred"
+std::string parseGroupRule(const std::string& group, const toml::table& table,
+                           Config::Policy::GroupRule* rule) {
+  rule->group = group;
+  for (const auto& [key, node] : table) {
+    if (key.str() == "factors") {
+      const toml::array* list = node.as_array();
+      if (list == nullptr || list->size() > 2) return "factors: must be an array of factors";
+      for (const toml::node& item : *list) {
+        auto v = item.value_exact<std::string>();
+        if (!v) return "factors: must be an array of strings";
+        rule->factors.push_back(*v);
+      }
+      if (std::string why = checkFactorList(rule->factors); !why.empty()) return "factors: " + why;
+    } else if (key.str() == "user_verification") {
+      auto v = node.value_exact<std::string>();
+      if (!v || (*v != "required" && *v != "preferred")) {
+        return "user_verification: must be \"required\" or \"preferred\"";
+      }
+      rule->uvRequired = *v == "required";
+    } else {
+      return std::string(key.str()) + ": unknown option";
+    }
+  }
+  return {};
+}
+
+std::string setPolicyGroups(Config& c, const toml::node& n) {
+  const toml::table* groups = n.as_table();
+  if (groups == nullptr) return "must be a table of [policy.groups.NAME] tables";
+  if (groups->size() > 1000) return "at most 1000 group rules";
+  c.policy.groups.clear();
+  for (const auto& [name, node] : *groups) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr || name.str().empty())
+      return "must be a table of [policy.groups.NAME] tables";
+    Config::Policy::GroupRule rule;
+    if (std::string why = parseGroupRule(std::string(name.str()), *table, &rule); !why.empty()) {
+      return "group \"" + std::string(name.str()) + "\": " + why;
+    }
+    c.policy.groups.push_back(std::move(rule));
+  }
+  return {};
+}
+
+std::string setDefaultFactors(Config& c, const toml::node& n) {
+  std::string why = stringListOption(&Config::policy, &Config::Policy::defaultFactors, 2)(c, n);
+  if (!why.empty()) return why;
+  return checkFactorList(c.policy.defaultFactors);
+}
+
+const std::vector<Option>& options() {
+  using C = Config;
+  static const std::vector<Option> table = {
+      {"server", "socket", stringOption(&C::server, &C::Server::socket)},
+      {"server", "socket_mode", setSocketMode},
+      {"server", "admin_group", groupOption(&C::Server::adminGroup)},
+      {"server", "service_group", groupOption(&C::Server::serviceGroup)},
+      {"server", "threads", intOption(&C::server, &C::Server::threads, 1, 64)},
+      {"server", "workers", intOption(&C::server, &C::Server::workers, 1, 256)},
+      {"server", "idle_timeout", intOption(&C::server, &C::Server::idleTimeout, 1, 3600)},
+      {"server", "max_connections", intOption(&C::server, &C::Server::maxConnections, 1, 65536)},
+      {"server", "max_connections_per_uid",
+       intOption(&C::server, &C::Server::maxConnectionsPerUid, 1, 65536)},
+      {"server", "requests_per_second",
+       intOption(&C::server, &C::Server::requestsPerSecond, 1, 100000)},
+      {"server", "request_burst", intOption(&C::server, &C::Server::requestBurst, 1, 100000)},
+      {"audit", "retention_days", intOption(&C::audit, &C::Audit::retentionDays, 1, 36500)},
+      {"audit", "admin_retention_days",
+       intOption(&C::audit, &C::Audit::adminRetentionDays, 1, 36500)},
+      {"audit", "aggregate_seconds", intOption(&C::audit, &C::Audit::aggregateSeconds, 0, 86400)},
+      {"log", "level",
+       stringOption(&C::log, &C::Log::level, {"error", "warning", "info", "debug"})},
+      {"store", "database", stringOption(&C::store, &C::Store::database)},
+      {"store", "key_file", stringOption(&C::store, &C::Store::keyFile)},
+      {"store", "max_batch", intOption(&C::store, &C::Store::maxBatch, 1, 65536)},
+      {"directory", "backend",
+       stringOption(&C::directory, &C::Directory::backend, {"nss", "ldap"})},
+      {"directory", "cache_ttl", intOption(&C::directory, &C::Directory::cacheTtl, 0, 3600)},
+      {"directory", "negative_cache_ttl",
+       intOption(&C::directory, &C::Directory::negativeCacheTtl, 0, 3600)},
+      {"ldap", "uris", stringListOption(&C::ldap, &C::Ldap::uris, 16)},
+      {"ldap", "ca_file", stringOption(&C::ldap, &C::Ldap::caFile)},
+      {"ldap", "allow_plain", boolOption(&C::ldap, &C::Ldap::allowPlain)},
+      {"ldap", "bind_dn", optionalStringOption(&C::ldap, &C::Ldap::bindDn)},
+      {"ldap", "bind_password_file", stringOption(&C::ldap, &C::Ldap::bindPasswordFile)},
+      {"ldap", "user_base", stringOption(&C::ldap, &C::Ldap::userBase)},
+      {"ldap", "user_filter", stringOption(&C::ldap, &C::Ldap::userFilter)},
+      {"ldap", "login_attribute", stringOption(&C::ldap, &C::Ldap::loginAttribute)},
+      {"ldap", "id_attribute", stringOption(&C::ldap, &C::Ldap::idAttribute)},
+      {"ldap", "display_name_attribute", stringOption(&C::ldap, &C::Ldap::displayNameAttribute)},
+      {"ldap", "mail_attribute", stringOption(&C::ldap, &C::Ldap::mailAttribute)},
+      {"ldap", "group_mode", stringOption(&C::ldap, &C::Ldap::groupMode, {"member_of", "search"})},
+      {"ldap", "member_of_attribute", stringOption(&C::ldap, &C::Ldap::memberOfAttribute)},
+      {"ldap", "group_base", stringOption(&C::ldap, &C::Ldap::groupBase)},
+      {"ldap", "group_filter", stringOption(&C::ldap, &C::Ldap::groupFilter)},
+      {"ldap", "group_member_attribute",
+       stringOption(&C::ldap, &C::Ldap::groupMemberAttribute,
+                    {"member", "uniqueMember", "memberUid"})},
+      {"ldap", "group_name_attribute", stringOption(&C::ldap, &C::Ldap::groupNameAttribute)},
+      {"ldap", "nested_depth", intOption(&C::ldap, &C::Ldap::nestedDepth, 0, 10)},
+      {"ldap", "disabled_attribute", optionalStringOption(&C::ldap, &C::Ldap::disabledAttribute)},
+      {"ldap", "disabled_values", stringListOption(&C::ldap, &C::Ldap::disabledValues, 64)},
+      {"ldap", "disabled_flag_attribute",
+       optionalStringOption(&C::ldap, &C::Ldap::disabledFlagAttribute)},
+      {"ldap", "disabled_flag_mask",
+       intOption(&C::ldap, &C::Ldap::disabledFlagMask, 0, 0x7fffffff)},
+      {"ldap", "connect_timeout_ms", intOption(&C::ldap, &C::Ldap::connectTimeoutMs, 100, 60000)},
+      {"ldap", "timeout_ms", intOption(&C::ldap, &C::Ldap::timeoutMs, 100, 60000)},
+      {"ldap", "retry_after", intOption(&C::ldap, &C::Ldap::retryAfter, 1, 3600)},
+      {"ldap", "pool_size", intOption(&C::ldap, &C::Ldap::poolSize, 1, 64)},
+      {"policy", "mfa_groups", stringListOption(&C::policy, &C::Policy::mfaGroups, 1000)},
+      {"policy", "default_factors", setDefaultFactors},
+      {"policy", "groups", setPolicyGroups},
+      {"totp", "issuer", stringOption(&C::totp, &C::Totp::issuer)},
+      {"totp", "window", intOption(&C::totp, &C::Totp::window, 0, 10)},
+      {"totp", "digits", intOption(&C::totp, &C::Totp::digits, 6, 8)},
+      {"totp", "algorithm",
+       stringOption(&C::totp, &C::Totp::algorithm, {"sha1", "sha256", "sha512"})},
+      {"lockout", "max_failures", intOption(&C::lockout, &C::Lockout::maxFailures, 1, 1000)},
+      {"lockout", "base_delay", intOption(&C::lockout, &C::Lockout::baseDelay, 1, 86400)},
+      {"lockout", "max_delay", intOption(&C::lockout, &C::Lockout::maxDelay, 1, 604800)},
+      {"fido2", "rp_id", stringOption(&C::fido2, &C::Fido2::rpId)},
+      {"fido2", "rp_name", stringOption(&C::fido2, &C::Fido2::rpName)},
+      {"fido2", "attestation",
+       stringOption(&C::fido2, &C::Fido2::attestation, {"none", "self", "trusted"})},
+      {"fido2", "ca_file", stringOption(&C::fido2, &C::Fido2::caFile)},
+      {"fido2", "aaguids", stringListOption(&C::fido2, &C::Fido2::aaguids, 256)},
+      {"fido2", "origins", stringListOption(&C::fido2, &C::Fido2::origins, 64)},
+      {"fido2", "user_verification",
+       stringOption(&C::fido2, &C::Fido2::userVerification,
+                    {"required", "preferred", "discouraged"})},
+      {"fido2", "challenge_ttl", intOption(&C::fido2, &C::Fido2::challengeTtl, 5, 600)},
+  };
+  return table;
+}
+
+const Option* findOption(std::string_view section, std::string_view key) {
+  for (const auto& o : options()) {
+    if (o.section == section && o.key == key) return &o;
+  }
+  return nullptr;
+}
+
+bool knownSection(std::string_view section) {
+  for (const auto& o : options()) {
+    if (o.section == section) return true;
+  }
+  return false;
+}
+
+std::string where(const std::string& origin, const toml::node& n, std::string_view name) {
+  return origin + ":" + std::to_string(n.source().begin.line) + ": key " + std::string(name) + ": ";
+}
+
+bool applyTable(Config& config, const toml::table& root, const std::string& origin,
+                std::string* error) {
+  for (const auto& [sectionKey, sectionNode] : root) {
+    std::string_view section = sectionKey.str();
+    const toml::table* table = sectionNode.as_table();
+    if (!knownSection(section) || table == nullptr) {
+      *error = where(origin, sectionNode, section) + "unknown section";
+      return false;
+    }
+    for (const auto& [key, node] : *table) {
+      std::string name = std::string(section) + "." + std::string(key.str());
+      const Option* option = findOption(section, key.str());
+      if (option == nullptr) {
+        *error = where(origin, node, name) + "unknown option";
+        return false;
+      }
+      if (std::string why = option->set(config, node); !why.empty()) {
+        *error = where(origin, node, name) + why;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// What an ldap backend cannot work without; "" when fine, else "KEY: why".
+std::string checkLdap(const Config::Ldap& l) {
+  if (l.uris.empty())
+    return "uris: must list at least one server when directory.backend is \"ldap\"";
+  for (const auto& uri : l.uris) {
+    bool tls = uri.rfind("ldaps://", 0) == 0;
+    bool plain = uri.rfind("ldap://", 0) == 0;
+    if (!tls && !plain) return "uris: \"" + uri + "\" must start with ldaps:// or ldap://";
+  }
+  if (l.userBase.empty()) return "user_base: must be set when directory.backend is \"ldap\"";
+  if (!l.bindDn.empty() && l.bindPasswordFile.empty()) {
+    return "bind_password_file: must be set when ldap.bind_dn is set";
+  }
+  if (l.disabledFlagAttribute.empty() != (l.disabledFlagMask == 0)) {
+    return "disabled_flag_mask: set both disabled_flag_attribute and disabled_flag_mask, or "
+           "neither";
+  }
+  return {};
+}
+
+bool checkConsistency(const Config& c, const std::string& origin, std::string* error) {
+  if (c.totp.digits == 7) {
+    *error = origin + ": key totp.digits: must be 6 or 8";
+    return false;
+  }
+  if (c.totp.issuer.find(':') != std::string::npos || c.totp.issuer.size() > 64) {
+    *error = origin + ": key totp.issuer: must be at most 64 bytes without ':'";
+    return false;
+  }
+  if (c.fido2.attestation == "trusted" && c.fido2.caFile.empty()) {
+    *error = origin + ": key fido2.ca_file: must be set when fido2.attestation is \"trusted\"";
+    return false;
+  }
+  if (c.fido2.rpId.size() > 253 || c.fido2.rpName.size() > 64) {
+    *error = origin + ": key fido2.rp_id: at most 253 bytes (rp_name at most 64)";
+    return false;
+  }
+  for (const auto& a : c.fido2.aaguids) {
+    if (!fido2::aaguidFromString(a)) {
+      *error = origin + ": key fido2.aaguids: \"" + a +
+               "\" is not an AAGUID (8-4-4-4-12 lower-case hex digits)";
+      return false;
+    }
+  }
+  if (c.directory.backend == "ldap") {
+    if (std::string why = checkLdap(c.ldap); !why.empty()) {
+      *error = origin + ": key ldap." + why;
+      return false;
+    }
+  }
+  if (c.audit.adminRetentionDays < c.audit.retentionDays) {
+    *error = origin +
+             ": key audit.admin_retention_days: must not be smaller than "
+             "audit.retention_days (admin actions are kept at least as long as logons)";
+    return false;
+  }
+  if (c.lockout.maxDelay < c.lockout.baseDelay) {
+    *error = origin + ": key lockout.max_delay: must not be smaller than lockout.base_delay";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Config> parseConfig(std::string_view text, const std::string& origin,
+                                  std::string* error) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    *error =
+        origin + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description());
+    return std::nullopt;
+  }
+  Config config;
+  if (!applyTable(config, root, origin, error) || !checkConsistency(config, origin, error)) {
+    return std::nullopt;
+  }
+  return config;
+}
+
+std::optional<Config> loadConfigFile(const std::string& path, std::string* error) {
+  constexpr std::size_t kMaxConfigBytes = 1 << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot open: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes) {
+    *error = path + ": larger than 1 MiB";
+    return std::nullopt;
+  }
+  return parseConfig(text, path, error);
+}
+
+}  // namespace authd

@@ -1,0 +1,202 @@
+#include "authd/daemon/daemon.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "authd/api/dispatcher.h"
+#include "authd/api/unix_listener.h"
+#include "authd/base/log.h"
+#include "authd/daemon/key_file.h"
+#include "authd/daemon/socket_claim.h"
+#include "authd/daemon/trusted_directory.h"
+#include "authd/directory/directory_cache.h"
+#include "authd/directory/ldap/ldap_directory.h"
+#include "authd/logon/fido2_policy.h"
+#include "authd/logon/policy.h"
+#include "authd/logon/totp_seal.h"
+#include "authd/store/audit_retention.h"
+
+namespace authd {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<Directory> makeBackend(const Config& config) {
+  if (config.directory.backend != "ldap") return makeNssDirectory();
+  GroupUse groupUse = config.policy.mfaGroups.empty() && config.policy.groups.empty()
+                          ? GroupUse::informational
+                          : GroupUse::decidesPolicy;
+  return makeLdapDirectory(config.ldap, groupUse, makeNssDirectory(), systemClock());
+}
+
+// The configured backend behind the lookup cache. The cache ages in real time even when the
+// verification clock is injected (benchmark).
+std::unique_ptr<Directory> openDirectory(const Config& config) {
+  std::unique_ptr<Directory> backend;
+  try {
+    backend = makeBackend(config);
+  } catch (const std::exception& e) {
+    log::error(std::string("directory: ") + e.what());
+    return nullptr;
+  }
+  return makeCachingDirectory(
+      std::move(backend), systemClock(),
+      {config.directory.cacheTtl, config.directory.negativeCacheTtl, 100000});
+}
+
+bool policyNamesGroups(const Config& config) {
+  return !config.policy.mfaGroups.empty() || !config.policy.groups.empty();
+}
+
+// A [policy] group that matches no directory group exempts its would-be members: say so. Only a
+// warning here: lookups stay fail secure, and a directory that is away or mid-change at start
+// must not keep authd down (--check-config fails instead). The first error ends the check.
+void warnAboutPolicyGroups(const Config& config, Directory& directory) {
+  try {
+    for (const std::string& problem : policyGroupProblems(config.policy, directory)) {
+      log::warning("policy: " + problem + ": nobody matches this name");
+    }
+  } catch (const std::exception& e) {
+    log::warning(std::string("policy: could not check that the [policy] groups exist: ") +
+                 e.what());
+  }
+}
+
+// Creates the missing directories above `path` with exactly `mode`, whatever the umask (clients
+// must reach the socket's directory even when authd runs with UMask=0077). The directory they are
+// created in has passed untrustedParent, so nobody can swap them before the chmod.
+void makeParentDirectory(const std::string& path, mode_t mode) {
+  fs::path parent = fs::absolute(path).lexically_normal().parent_path();
+  if (fs::exists(parent)) return;
+  makeParentDirectory(parent.string(), mode);
+  if (::mkdir(parent.c_str(), mode) != 0 || ::chmod(parent.c_str(), mode) != 0) {
+    throw std::runtime_error(parent.string() + ": cannot create: " + std::strerror(errno));
+  }
+}
+
+// The socket, database and key file sit in directories nobody but root or authd can change.
+std::string untrustedFileLocation(const Config& config) {
+  const std::pair<const char*, const std::string*> files[] = {
+      {"server.socket", &config.server.socket},
+      {"store.database", &config.store.database},
+      {"store.key_file", &config.store.keyFile}};
+  for (const auto& [key, path] : files) {
+    if (std::string problem = untrustedParent(*path); !problem.empty()) {
+      return std::string(key) + " " + *path + ": " + problem;
+    }
+  }
+  return "";
+}
+
+// A database without its key file would be unreadable: refuse rather than mint a new key.
+bool keyFileMissing(const Config& config, std::string* error) {
+  if (fs::exists(config.store.keyFile) || !fs::exists(config.store.database)) return false;
+  *error = config.store.keyFile + ": missing, but the database " + config.store.database +
+           " exists; restore the key file from backup";
+  return true;
+}
+
+std::optional<SecretBytes> loadKey(const Config& config, std::string* error) {
+  if (keyFileMissing(config, error)) return std::nullopt;
+  return loadOrCreateKeyFile(config.store.keyFile, systemRandom(), error);
+}
+
+}  // namespace
+
+std::vector<std::string> checkPolicyGroups(const Config& config) {
+  if (!policyNamesGroups(config)) return {};
+  return policyGroupProblems(config.policy, *makeBackend(config));
+}
+
+std::string checkStartupFiles(const Config& config) {
+  if (std::string problem = untrustedFileLocation(config); !problem.empty()) return problem;
+  std::string error;
+  if (keyFileMissing(config, &error) || !loadAttestationTrust(config, &error)) return error;
+  try {
+    makeBackend(config);
+  } catch (const std::exception& e) {
+    return std::string("directory: ") + e.what();
+  }
+  return "";
+}
+
+int runDaemon(const Config& config, const std::string& configOrigin, Clock clock) {
+  if (std::string problem = untrustedFileLocation(config); !problem.empty()) {
+    log::error(problem);
+    return 1;
+  }
+  makeParentDirectory(config.server.socket, 0755);
+  makeParentDirectory(config.store.database, 0700);
+  makeParentDirectory(config.store.keyFile, 0700);
+  // First, while still single-threaded (the socket's mode goes through the umask), and before the
+  // database is touched: a second instance stops here.
+  SocketClaim socket(config.server.socket, config.server.socketMode);
+
+  std::string error;
+  auto key = loadKey(config, &error);
+  if (!key) {
+    log::error(error);
+    return 1;
+  }
+  auto trust = loadAttestationTrust(config, &error);
+  if (!trust) {
+    log::error(error);
+    return 1;
+  }
+  Fido2Context fido2{ChallengeBook{}, std::move(*trust)};
+  SecretBox box(std::move(*key), systemRandom());
+  auto store = openSqliteStore(
+      {config.store.database, config.store.maxBatch, 5000, config.audit.aggregateSeconds});
+  // After the schema migrations, before serving: only the current seal opens at logon.
+  resealLegacyTotp(*store, box);
+  auto directory = openDirectory(config);
+  if (!directory) return 1;
+  // Before serving, so the warning precedes "ready". It costs a start with the directory down
+  // at most one round of connect timeouts, when no lookup could succeed anyway.
+  if (policyNamesGroups(config)) warnAboutPolicyGroups(config, *directory);
+
+  boost::asio::io_context io(config.server.threads);
+  boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
+  Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking, fido2};
+  Dispatcher dispatcher(core);
+  UnixListener listener(io, dispatcher, socket.releaseListeningSocket(),
+                        {.idleTimeoutSeconds = config.server.idleTimeout,
+                         .maxConnections = config.server.maxConnections,
+                         .maxConnectionsPerUid = config.server.maxConnectionsPerUid});
+
+  boost::asio::steady_timer retentionTimer(io);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    log::info("signal " + std::to_string(signal) + ": shutting down");
+    listener.stop();
+    retentionTimer.cancel();
+    io.stop();
+  });
+  listener.start();
+  boost::asio::co_spawn(io, keepAuditRetention(*store, config.audit, core.clock, retentionTimer),
+                        boost::asio::detached);
+  log::info("authd " AUTHD_VERSION " ready on " + config.server.socket +
+            ", configuration: " + configOrigin);
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  blocking.join();
+  store->close();
+  return 0;
+}
+
+}  // namespace authd
