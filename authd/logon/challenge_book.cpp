@@ -62,10 +62,10 @@ std::optional<ChallengeGrant> ChallengeBook::take(const Bytes& challenge, std::i
   std::lock_guard lock(mutex_);
   auto it = open_.find(keyOf(challenge));
   if (it == open_.end()) return std::nullopt;
-  ChallengeGrant grant = it->second;
-  erase(it);
-  if (now >= grant.expiresAt) return std::nullopt;
-  return grant;
+  auto node = open_.extract(it);  // moved out, not copied: the grant holds the allowed keys
+  unindex(node.key(), node.mapped());
+  if (now >= node.mapped().expiresAt) return std::nullopt;
+  return std::move(node.mapped());
 }
 
 std::size_t ChallengeBook::size() const {
@@ -78,18 +78,22 @@ std::size_t ChallengeBook::queuedForTest() const {
   return order_.size();
 }
 
-// Removes an open challenge from every index but the issue queue, which dropStale() cleans.
-void ChallengeBook::erase(OpenMap::iterator it) {
-  const std::string account = accountOf(it->second);
-  auto mine = byAccount_.find(account);
+// Removes an open challenge from the per-account and per-caller indexes; the issue queue is
+// cleaned by dropStale().
+void ChallengeBook::unindex(const std::string& key, const ChallengeGrant& grant) {
+  auto mine = byAccount_.find(accountOf(grant));
   if (mine != byAccount_.end()) {
-    std::erase(mine->second, it->first);
+    std::erase(mine->second, key);
     if (mine->second.empty()) byAccount_.erase(mine);
   }
-  if (const std::int64_t uid = it->second.issuerUid; uid != 0) {
-    auto caller = byCaller_.find(uid);
+  if (grant.issuerUid != 0) {
+    auto caller = byCaller_.find(grant.issuerUid);
     if (caller != byCaller_.end() && --caller->second == 0) byCaller_.erase(caller);
   }
+}
+
+void ChallengeBook::erase(OpenMap::iterator it) {
+  unindex(it->first, it->second);
   open_.erase(it);
 }
 

@@ -67,6 +67,7 @@ class ChallengeBook {
  private:
   using OpenMap = std::unordered_map<std::string, ChallengeGrant>;
   void dropStale(std::int64_t now);
+  void unindex(const std::string& key, const ChallengeGrant& grant);
   void erase(OpenMap::iterator it);
 
   mutable std::mutex mutex_;
