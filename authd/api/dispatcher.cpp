@@ -192,9 +192,8 @@ const std::string* requestedUser(const json& request) {
 boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t uid) {
   if (uid == 0) co_return PeerRoles{"root", true, true};
   if (uid < 0) co_return PeerRoles{};
-  auto lookup = [this, uid] {
+  auto rolesFor = [this](const std::optional<Account>& account) {
     PeerRoles roles;
-    auto account = core_.directory.findUid(static_cast<uid_t>(uid));
     if (!account) return roles;
     roles.name = account->name;
     const auto& server = core_.config.server;
@@ -202,7 +201,10 @@ boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t u
     roles.service = !server.serviceGroup.empty() && inGroup(*account, server.serviceGroup);
     return roles;
   };
-  co_return co_await offload(core_.blocking, lookup);
+  std::optional<Account> account;
+  if (core_.directory.findUidAtHand(static_cast<uid_t>(uid), account)) co_return rolesFor(account);
+  auto lookUp = [&] { return rolesFor(core_.directory.findUid(static_cast<uid_t>(uid))); };
+  co_return co_await offload(core_.blocking, lookUp);
 }
 
 // Every refusal reads the same whatever account was named, so that a refused caller learns

@@ -81,7 +81,9 @@ asio::awaitable<void> UnixListener::acceptLoop() {
   for (;;) {
     boost::system::error_code ec;
     // Each connection lives on its own strand: its reader and its watchdog never run at once.
-    stream_protocol::socket socket(asio::make_strand(io_));
+    stream_protocol::socket socket = options_.singleThreaded
+                                         ? stream_protocol::socket(io_.get_executor())
+                                         : stream_protocol::socket(asio::make_strand(io_));
     co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {

@@ -1,7 +1,8 @@
 #pragma once
 // Bridges between the event loop and blocking work: offload() runs a function on the worker pool
 // and resumes the coroutine with its result; asyncWrite() queues a store transaction and resumes
-// once it is durable. The I/O threads never block on the database or the directory.
+// once it is durable. The I/O threads never wait on the directory or on the writer; indexed reads
+// of the local database and CPU work run in place (docs/architecture.md).
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 

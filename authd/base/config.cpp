@@ -176,7 +176,7 @@ const std::vector<Option>& options() {
       {"server", "socket_mode", setSocketMode},
       {"server", "admin_group", groupOption(&C::Server::adminGroup)},
       {"server", "service_group", groupOption(&C::Server::serviceGroup)},
-      {"server", "threads", intOption(&C::server, &C::Server::threads, 1, 64)},
+      {"server", "threads", intOption(&C::server, &C::Server::threads, 0, 64)},
       {"server", "workers", intOption(&C::server, &C::Server::workers, 1, 256)},
       {"server", "idle_timeout", intOption(&C::server, &C::Server::idleTimeout, 1, 3600)},
       {"server", "max_connections", intOption(&C::server, &C::Server::maxConnections, 1, 65536)},

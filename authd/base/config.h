@@ -13,7 +13,8 @@ struct Config {
     std::string socket = "/run/authd/authd.sock";
     int socketMode = 0666;
     std::string adminGroup = "authd-admin";
-    int threads = 2;            // I/O threads running the event loop
+    // I/O threads running the event loop; 0: one per core but one, which the store's writer uses
+    int threads = 0;
     int workers = 4;            // threads for blocking work (database reads, directory lookups)
     int idleTimeout = 30;       // seconds
     int maxConnections = 4096;  // all callers but root together

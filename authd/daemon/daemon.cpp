@@ -113,6 +113,13 @@ std::optional<SecretBytes> loadKey(const Config& config, std::string* error) {
   return loadOrCreateKeyFile(config.store.keyFile, systemRandom(), error);
 }
 
+// server.threads = 0: every core but the one the store's writer keeps busy under load.
+int ioThreadCount(int configured) {
+  if (configured > 0) return configured;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 2 ? static_cast<int>(cores) - 1 : 1;
+}
+
 }  // namespace
 
 std::vector<std::string> checkPolicyGroups(const Config& config) {
@@ -167,14 +174,16 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
   // at most one round of connect timeouts, when no lookup could succeed anyway.
   if (policyNamesGroups(config)) warnAboutPolicyGroups(config, *directory);
 
-  boost::asio::io_context io(config.server.threads);
+  const int ioThreads = ioThreadCount(config.server.threads);
+  boost::asio::io_context io(ioThreads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
   Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking, fido2};
   Dispatcher dispatcher(core);
   UnixListener listener(io, dispatcher, socket.releaseListeningSocket(),
                         {.idleTimeoutSeconds = config.server.idleTimeout,
                          .maxConnections = config.server.maxConnections,
-                         .maxConnectionsPerUid = config.server.maxConnectionsPerUid});
+                         .maxConnectionsPerUid = config.server.maxConnectionsPerUid,
+                         .singleThreaded = ioThreads == 1});
 
   boost::asio::steady_timer retentionTimer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -191,7 +200,7 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
             ", configuration: " + configOrigin);
 
   std::vector<std::thread> threads;
-  for (int i = 1; i < config.server.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  for (int i = 1; i < ioThreads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
   blocking.join();

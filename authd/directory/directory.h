@@ -54,6 +54,12 @@ class Directory {
   virtual std::optional<Account> findUser(const std::string& name) = 0;
   // The local account of a socket peer (admin checks): always the local system's view.
   virtual std::optional<Account> findUid(uid_t uid) = 0;
+  // The answer when it is at hand without blocking (a fresh cache entry): true, with `found`
+  // set as findUser/findUid would set it. False when only asking the directory would tell.
+  virtual bool findUserAtHand(const std::string& /*name*/, std::optional<Account>& /*found*/) {
+    return false;
+  }
+  virtual bool findUidAtHand(uid_t /*uid*/, std::optional<Account>& /*found*/) { return false; }
   // Checks `password` for `account` (from findUser) without touching any cached state.
   // Throws DirectoryError when no server answers. Never logs the password.
   virtual PasswordCheck checkPassword(const Account& account, std::string_view password) = 0;

@@ -65,6 +65,12 @@ class CachingDirectory final : public Directory {
   std::optional<Account> findUid(uid_t uid) override {
     return lookup(byUid_, uid, [&] { return inner_->findUid(uid); });
   }
+  bool findUserAtHand(const std::string& name, std::optional<Account>& found) override {
+    return atHand(byName_, name, found);
+  }
+  bool findUidAtHand(uid_t uid, std::optional<Account>& found) override {
+    return atHand(byUid_, uid, found);
+  }
   // Never cached: a password answer must come from the directory each time.
   PasswordCheck checkPassword(const Account& account, std::string_view password) override {
     return inner_->checkPassword(account, password);
@@ -75,6 +81,16 @@ class CachingDirectory final : public Directory {
   }
 
  private:
+  template <typename Key>
+  bool atHand(LruTimedMap<Key>& map, const Key& key, std::optional<Account>& found) {
+    const std::int64_t now = clock_();
+    std::lock_guard lock(mutex_);
+    const auto* hit = map.find(key, now);
+    if (hit == nullptr) return false;
+    found = *hit;
+    return true;
+  }
+
   template <typename Key, typename Fetch>
   std::optional<Account> lookup(LruTimedMap<Key>& map, const Key& key, Fetch fetch) {
     const std::int64_t now = clock_();

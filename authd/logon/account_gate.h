@@ -1,7 +1,7 @@
 #pragma once
 // What every logon checks about the account, whatever the factor: it exists in the directory,
 // it is enabled, the group policy allows the factor, and (when the client sent one) the
-// directory password is right. Runs on the worker pool: directory calls block.
+// directory password is right. Directory calls may block: run them on the worker pool.
 
 #include <optional>
 #include <string>
@@ -29,8 +29,13 @@ inline Principal principalOf(const Account& account) { return {account.name, acc
 inline Principal lockKeyOf(const Account& account) { return principalOf(account); }
 
 // Directory and policy checks that come before the factor: unknown_user, account_disabled,
-// factor_not_allowed.
+// factor_not_allowed. May block on the directory.
 AccountGate admitAccount(const Core& core, const std::string& user, Factor factor);
+
+// The same without blocking, when the directory has the answer at hand (its cache); nullopt
+// when only a directory call would tell. Lets a logon skip the hand-off to the worker pool.
+std::optional<AccountGate> admitAccountAtHand(const Core& core, const std::string& user,
+                                              Factor factor);
 
 // The directory password, checked only after the factor matched so that guessing passwords
 // without the second factor never reaches (and never locks) the directory account.

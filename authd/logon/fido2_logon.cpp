@@ -37,9 +37,8 @@ bool usableSecurityKey(const CredentialRecord& c) {
 boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Caller caller) {
   EffectivePolicy policy;
   std::string owner;
-  auto load = [&] {
+  auto load = [&](const AccountGate& gate) {
     std::vector<CredentialRecord> keys;
-    const AccountGate gate = admitAccount(core_, user, Factor::fido2);
     if (!gate.open()) return keys;  // unknown, disabled and "not allowed" look alike
     policy = gate.policy;
     owner = gate.account->id;
@@ -48,7 +47,14 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
     }
     return keys;
   };
-  const std::vector<CredentialRecord> keys = co_await offload(core_.blocking, load);
+  // In place when the account is in the directory's cache (as logon_pipeline.cpp does).
+  std::vector<CredentialRecord> keys;
+  if (auto gate = admitAccountAtHand(core_, user, Factor::fido2)) {
+    keys = load(*gate);
+  } else {
+    auto lookUp = [&] { return load(admitAccount(core_, user, Factor::fido2)); };
+    keys = co_await offload(core_.blocking, lookUp);
+  }
   if (keys.empty()) {
     throw OpError(protocol::error::kNotFound, "no security key is enrolled for this account");
   }

@@ -2,7 +2,8 @@
 // One logon attempt, whatever the factor and whatever the listener (the Unix socket today,
 // RADIUS and recovery codes tomorrow). Every attempt takes the same steps in the same order:
 //
-//   prepare, on the worker pool (one hand-off):
+//   prepare, on the worker pool (one hand-off), or in place when nothing in it can block (no
+//   directory password to check and the account in the directory's cache):
 //     account gate (exists, enabled, policy allows the factor) -> lock check -> the factor's
 //     own check -> the directory password (only after the factor matched, never when locked)
 //   commit, in one store transaction (one write):
@@ -41,11 +42,12 @@ class LogonFactor {
  public:
   virtual ~LogonFactor() = default;
   virtual Factor factor() const = 0;
-  // Worker pool, once the account is open and not locked. Reads only; may block.
+  // Once the account is open and not locked. Reads only, of memory and the local store, never
+  // the directory: it runs in place (an I/O thread) or on the worker pool.
   virtual FactorMatch check(const Account& account, const EffectivePolicy& policy,
                             std::int64_t now) = 0;
-  // Worker pool, instead of check() when the attempt stopped before it (gate closed, locked):
-  // what the factor must do anyway (burn the same time, use up a single-use challenge).
+  // Where check() would run, instead of it when the attempt stopped before it (gate closed,
+  // locked): what the factor must do anyway (burn the same time, use up a single-use challenge).
   virtual void skip(std::int64_t now) = 0;
   // Store writer, inside the attempt's transaction, when check() matched (also when the
   // directory password was then refused: one observed code buys one password guess). Returns

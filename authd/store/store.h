@@ -179,7 +179,9 @@ class Store {
 
   // Queues `work` to run inside a write transaction; `done` runs on the store's writer thread
   // after the transaction is durable (or rolled back), so it must only hand off, never block.
-  // `work` runs on the writer thread too and must not block on anything but the database.
+  // `work` runs on the writer thread too and must not block on anything but the database. It may
+  // run a second time, from the same database state, when another item of its batch failed:
+  // it must set its outputs only from what the transaction tells it, never accumulate.
   virtual void write(TxnWork work, Done done) = 0;
 
   virtual std::vector<CredentialRecord> credentials(const Principal& user) = 0;

@@ -46,6 +46,8 @@ class SqliteStore final : public Store {
   void configureWriter();
   void writerLoop();
   void runBatch(std::vector<Item>& batch);
+  bool runWhole(std::vector<Item>& batch);  // false when an item threw (nothing committed)
+  void runItemByItem(std::vector<Item>& batch, std::vector<char>& kept);
   bool runItem(const TxnWork& work, StoreTxn& txn);
   void rollbackBatch();
   static int commitHook(void* self);

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 namespace authd {
 
@@ -107,7 +108,23 @@ std::vector<unsigned char> Query::blob(int column) const {
   return std::vector<unsigned char>(data, data + size);
 }
 
+namespace {
+
+// Before the library initialises: without memory statistics every allocation SQLite makes takes
+// one process-wide mutex, which the I/O threads, the workers and the writer all contend for.
+// Each connection is used by one thread at a time (SQLITE_OPEN_NOMUTEX below).
+void configureLibraryOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // SQLITE_MISUSE when something initialised SQLite first: it then keeps its defaults.
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
+
 SqliteDb::SqliteDb(const std::string& path, int flags, int busyTimeoutMs) {
+  configureLibraryOnce();
   // NOFOLLOW: SQLite refuses a database path that is a symbolic link.
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
                            nullptr);

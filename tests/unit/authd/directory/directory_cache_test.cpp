@@ -196,3 +196,25 @@ TEST_CASE("password checks are never cached") {
   CHECK(cache->checkPassword(a, "right") == PasswordCheck::accepted);
   CHECK(calls == 3);
 }
+
+TEST_CASE(
+    "an answer is at hand only while it is cached, and asking for it never asks the directory") {
+  Fixture f;
+  std::optional<Account> found;
+  CHECK_FALSE(f.cache->findUserAtHand("alice", found));
+  CHECK_FALSE(f.cache->findUidAtHand(1000, found));
+  CHECK(f.calls == 0);
+  (void)f.cache->findUser("alice");
+  (void)f.cache->findUser("nobody");
+  (void)f.cache->findUid(1000);
+  CHECK(f.calls == 3);
+  REQUIRE(f.cache->findUserAtHand("alice", found));
+  CHECK(found->id == "nss:1000");
+  REQUIRE(f.cache->findUserAtHand("nobody", found));
+  CHECK_FALSE(found.has_value());  // "no such account" is an answer too
+  REQUIRE(f.cache->findUidAtHand(1000, found));
+  CHECK(found->name == "alice");
+  f.now += 61;
+  CHECK_FALSE(f.cache->findUserAtHand("alice", found));
+  CHECK(f.calls == 3);
+}

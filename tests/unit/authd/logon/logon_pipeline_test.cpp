@@ -85,6 +85,25 @@ TEST_CASE("locked: a right key signature and password reach no directory bind") 
   CHECK(h.directory.passwordChecks == 0);
 }
 
+TEST_CASE("an account at hand in the directory's cache logs on in place, through the same steps") {
+  Harness h;  // locks after 3 failures
+  SecretBytes secret = h.enroll("alice");
+  h.directory.atHand = true;
+  CHECK(verifyTotp(h, "alice", currentCode(h, secret))["result"] == "accept");
+  CHECK(h.directory.atHandAnswers == 1);
+  CHECK(verifyTotp(h, "nobody", "123456")["result"] == "reject");
+  CHECK(h.lastAuditReason("nobody") == "unknown_user");
+  for (int i = 0; i < 3; ++i) verifyTotp(h, "alice", "000000");
+  CHECK(verifyTotp(h, "alice", currentCode(h, secret, 1))["result"] == "locked");
+  CHECK(h.lastAuditReason("alice") == "locked");
+  CHECK(h.directory.atHandAnswers == 6);
+  // A password goes to the directory: never in place, and still not while locked.
+  h.directory.passwords["alice"] = "s3cret";
+  CHECK(verifyTotp(h, "alice", currentCode(h, secret, 1), "s3cret")["result"] == "locked");
+  CHECK(h.directory.atHandAnswers == 6);
+  CHECK(h.directory.passwordChecks == 0);
+}
+
 TEST_CASE("failures count per account id, not per login name typed") {
   Harness h;  // locks after 3 failures
   SecretBytes secret = h.enroll("alice");
