@@ -8,8 +8,23 @@
 #include <exception>
 
 #include "authenticate.h"
+#include "log_text.h"
 
 #define AUTHD_PAM_EXPORT __attribute__((visibility("default")))
+
+namespace {
+
+// The exception's text escaped like every other logged field: it may quote bytes from outside.
+void logInternalError(pam_handle_t* pamh, const char* what) noexcept {
+  try {
+    pam_syslog(pamh, LOG_ERR, "result=deny reason=internal detail=\"%s\"",
+               authd::pam::forLog(what).c_str());
+  } catch (...) {
+    pam_syslog(pamh, LOG_ERR, "result=deny reason=internal detail=\"unprintable\"");
+  }
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -18,7 +33,7 @@ AUTHD_PAM_EXPORT int pam_sm_authenticate(pam_handle_t* pamh, int flags, int argc
   try {
     return authd::pam::authenticate(pamh, flags, argc, argv);
   } catch (const std::exception& e) {
-    pam_syslog(pamh, LOG_ERR, "result=deny reason=internal detail=\"%s\"", e.what());
+    logInternalError(pamh, e.what());
   } catch (...) {
     pam_syslog(pamh, LOG_ERR, "result=deny reason=internal detail=\"unknown exception\"");
   }

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target with clang and runs each one briefly on its committed corpus.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 10)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET | --build-only]   (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-10}
+seconds=${1:-5}
 build=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -DAUTHD_FUZZ=ON -DAUTHD_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=$(sed -n 's/^authd_fuzzer(\(fuzz_[a-z0-9_]*\).*/\1/p' tests/fuzz/CMakeLists.txt)
 # shellcheck disable=SC2086
 cmake --build "$build" -j"$(nproc)" --target $targets
+[[ $seconds == --build-only ]] && exit 0
 # One target on a fresh scratch corpus beside the committed one. Targets run side by side, one
 # per core, so each prints its report in one piece when done: the last lines, or all on failure.
 fuzz_one() {
