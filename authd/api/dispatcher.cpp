@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "authd/api/requests.h"
-#include "authd/base/async.h"
 #include "authd/base/log.h"
 #include "authd/base/op_error.h"
 #include "authd/base64url.h"
+#include "authd/directory/account_lookup.h"
 #include "authd/logon/policy.h"
 #include "authd/protocol.h"
 #include "authd/wipe.h"
@@ -192,7 +192,7 @@ const std::string* requestedUser(const json& request) {
 boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t uid) {
   if (uid == 0) co_return PeerRoles{"root", true, true};
   if (uid < 0) co_return PeerRoles{};
-  auto rolesFor = [this](const std::optional<Account>& account) {
+  auto rolesFor = [this](std::optional<Account> account) {
     PeerRoles roles;
     if (!account) return roles;
     roles.name = account->name;
@@ -201,10 +201,7 @@ boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t u
     roles.service = !server.serviceGroup.empty() && inGroup(*account, server.serviceGroup);
     return roles;
   };
-  std::optional<Account> account;
-  if (core_.directory.findUidAtHand(static_cast<uid_t>(uid), account)) co_return rolesFor(account);
-  auto lookUp = [&] { return rolesFor(core_.directory.findUid(static_cast<uid_t>(uid))); };
-  co_return co_await offload(core_.blocking, lookUp);
+  co_return co_await withUid(core_.directory, core_.blocking, static_cast<uid_t>(uid), rolesFor);
 }
 
 // Every refusal reads the same whatever account was named, so that a refused caller learns

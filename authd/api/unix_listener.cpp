@@ -80,7 +80,8 @@ void UnixListener::stop() {
 asio::awaitable<void> UnixListener::acceptLoop() {
   for (;;) {
     boost::system::error_code ec;
-    // Each connection lives on its own strand: its reader and its watchdog never run at once.
+    // A connection's reader and watchdog never run at once: on its own strand when several
+    // threads run the event loop.
     stream_protocol::socket socket = options_.singleThreaded
                                          ? stream_protocol::socket(io_.get_executor())
                                          : stream_protocol::socket(asio::make_strand(io_));

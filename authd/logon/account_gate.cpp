@@ -2,9 +2,7 @@
 
 namespace authd {
 
-namespace {
-
-AccountGate gateOf(const Core& core, std::optional<Account> account, Factor factor) {
+AccountGate admitAccount(const Core& core, std::optional<Account> account, Factor factor) {
   AccountGate gate;
   gate.account = std::move(account);
   if (!gate.account) {
@@ -18,19 +16,6 @@ AccountGate gateOf(const Core& core, std::optional<Account> account, Factor fact
     gate.reason = LogonReason::factorNotAllowed;
   }
   return gate;
-}
-
-}  // namespace
-
-AccountGate admitAccount(const Core& core, const std::string& user, Factor factor) {
-  return gateOf(core, core.directory.findUser(user), factor);
-}
-
-std::optional<AccountGate> admitAccountAtHand(const Core& core, const std::string& user,
-                                              Factor factor) {
-  std::optional<Account> account;
-  if (!core.directory.findUserAtHand(user, account)) return std::nullopt;
-  return gateOf(core, std::move(account), factor);
 }
 
 LogonReason checkDirectoryPassword(const Core& core, const Account& account,

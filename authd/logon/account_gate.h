@@ -28,14 +28,10 @@ inline Principal principalOf(const Account& account) { return {account.name, acc
 // counter); a name that no account has counts as Principal{name typed}.
 inline Principal lockKeyOf(const Account& account) { return principalOf(account); }
 
-// Directory and policy checks that come before the factor: unknown_user, account_disabled,
-// factor_not_allowed. May block on the directory.
-AccountGate admitAccount(const Core& core, const std::string& user, Factor factor);
-
-// The same without blocking, when the directory has the answer at hand (its cache); nullopt
-// when only a directory call would tell. Lets a logon skip the hand-off to the worker pool.
-std::optional<AccountGate> admitAccountAtHand(const Core& core, const std::string& user,
-                                              Factor factor);
+// Directory and policy checks that come before the factor, on the directory's answer for the
+// name typed (withUser, authd/directory/account_lookup.h): unknown_user, account_disabled,
+// factor_not_allowed.
+AccountGate admitAccount(const Core& core, std::optional<Account> account, Factor factor);
 
 // The directory password, checked only after the factor matched so that guessing passwords
 // without the second factor never reaches (and never locks) the directory account.

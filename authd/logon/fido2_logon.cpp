@@ -1,7 +1,7 @@
 #include "authd/logon/fido2_logon.h"
 
-#include "authd/base/async.h"
 #include "authd/base/op_error.h"
+#include "authd/directory/account_lookup.h"
 #include "authd/logon/account_gate.h"
 #include "authd/logon/fido2_policy.h"
 #include "authd/logon/logon_pipeline.h"
@@ -37,8 +37,9 @@ bool usableSecurityKey(const CredentialRecord& c) {
 boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Caller caller) {
   EffectivePolicy policy;
   std::string owner;
-  auto load = [&](const AccountGate& gate) {
+  auto load = [&](std::optional<Account> account) {
     std::vector<CredentialRecord> keys;
+    const AccountGate gate = admitAccount(core_, std::move(account), Factor::fido2);
     if (!gate.open()) return keys;  // unknown, disabled and "not allowed" look alike
     policy = gate.policy;
     owner = gate.account->id;
@@ -47,14 +48,8 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
     }
     return keys;
   };
-  // In place when the account is in the directory's cache (as logon_pipeline.cpp does).
-  std::vector<CredentialRecord> keys;
-  if (auto gate = admitAccountAtHand(core_, user, Factor::fido2)) {
-    keys = load(*gate);
-  } else {
-    auto lookUp = [&] { return load(admitAccount(core_, user, Factor::fido2)); };
-    keys = co_await offload(core_.blocking, lookUp);
-  }
+  const std::vector<CredentialRecord> keys =
+      co_await withUser(core_.directory, core_.blocking, user, load);
   if (keys.empty()) {
     throw OpError(protocol::error::kNotFound, "no security key is enrolled for this account");
   }

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "authd/base/async.h"
+#include "authd/directory/account_lookup.h"
 #include "authd/logon/account_gate.h"
 
 namespace authd {
@@ -103,19 +104,14 @@ boost::asio::awaitable<VerifyAnswer> runLogon(const Core& core, LogonFactor& fac
   // Without a password to check and with the account in the directory's cache, nothing in
   // prepare() can block (CPU work and indexed reads of the local store): it runs here, saving
   // two thread hand-offs per logon.
-  std::optional<AccountGate> gate;
-  if (!password) gate = admitAccountAtHand(core, user, factor.factor());
-  Prepared prepared;
-  if (gate) {
-    prepared = prepare(core, factor, *gate, user, password);
-  } else {
-    // Lambdas are named before co_await: GCC 12 destroys a capturing lambda written inside a
-    // co_await expression twice.
-    auto prepareIt = [&] {
-      return prepare(core, factor, admitAccount(core, user, factor.factor()), user, password);
-    };
-    prepared = co_await offload(core.blocking, prepareIt);
-  }
+  // Lambdas are named before co_await: GCC 12 destroys a capturing lambda written inside a
+  // co_await expression twice.
+  auto prepareIt = [&](std::optional<Account> account) {
+    return prepare(core, factor, admitAccount(core, std::move(account), factor.factor()), user,
+                   password);
+  };
+  const Prepared prepared =
+      co_await withUser(core.directory, core.blocking, user, prepareIt, !password);
   if (password) OPENSSL_cleanse(password->data(), password->size());
   VerifyAnswer answer;
   Store::TxnWork record = [&](StoreTxn& txn) {

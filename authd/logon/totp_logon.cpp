@@ -6,6 +6,7 @@
 
 #include "authd/base/async.h"
 #include "authd/base/log.h"
+#include "authd/directory/account_lookup.h"
 #include "authd/logon/account_gate.h"
 #include "authd/logon/fido2_logon.h"
 #include "authd/logon/logon_pipeline.h"
@@ -128,7 +129,7 @@ boost::asio::awaitable<VerifyAnswer> TotpLogon::verifyTotp(std::string user, std
 
 boost::asio::awaitable<FactorsAnswer> TotpLogon::factors(std::string user, Caller caller) {
   bool noFactor = false;  // an account that must use a factor and has none: a denial
-  auto answerFor = [this, &user, &noFactor](const std::optional<Account>& account) {
+  auto answerFor = [this, &user, &noFactor](std::optional<Account> account) {
     FactorsAnswer answer;
     const Principal lockKey = account ? lockKeyOf(*account) : Principal(user);
     answer.retryAfter = lockRemaining(core_.store.lockState(lockKey), core_.clock());
@@ -152,14 +153,7 @@ boost::asio::awaitable<FactorsAnswer> TotpLogon::factors(std::string user, Calle
     noFactor = answer.factors.empty() && answer.mfaRequired;
     return answer;
   };
-  // In place when the account is in the directory's cache (as logon_pipeline.cpp does).
-  FactorsAnswer answer;
-  if (std::optional<Account> account; core_.directory.findUserAtHand(user, account)) {
-    answer = answerFor(account);
-  } else {
-    auto lookUp = [&] { return answerFor(core_.directory.findUser(user)); };
-    answer = co_await offload(core_.blocking, lookUp);
-  }
+  FactorsAnswer answer = co_await withUser(core_.directory, core_.blocking, user, answerFor);
   if (!noFactor) co_return answer;
   AuditEvent audit = callerAuditEvent(caller, core_.clock(), user, "factors");
   audit.result = toString(Decision::reject);

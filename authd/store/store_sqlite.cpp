@@ -209,7 +209,6 @@ void SqliteStore::runBatch(std::vector<Item>& batch) {
     log::error(std::string("store: batch of ") + std::to_string(batch.size()) +
                " rolled back: " + e.what());
     rollbackBatch();
-    committed = false;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) callDone(batch[i].done, committed && kept[i]);
 }
