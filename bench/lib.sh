@@ -9,7 +9,9 @@ BUILD=${AUTHD_BENCH_BUILD:-$ROOT/build-bench}
 MAX_SECONDS=${BENCH_MAX_SECONDS:-60}
 LEVELS=${BENCH_LEVELS:-"1 16 256"}
 THREADS=${BENCH_THREADS:-0}  # 0: the daemon's default (one per core but one)
-WORKERS=${BENCH_WORKERS:-4}
+# nss_wrapper (the bench accounts) is not thread-safe: concurrent lookups crash it or answer "no
+# such user", so the nss benches run one worker (lookups are cached; logons do not use them).
+WORKERS=${BENCH_WORKERS:-1}
 MAX_BATCH=${BENCH_MAX_BATCH:-512}
 PROFILE=${BENCH_PROFILE:-0}
 

@@ -33,6 +33,7 @@ GROUPS_PER_USER=${BENCH_GROUPS_PER_USER:-3}
 POOL=${BENCH_LDAP_POOL:-4}
 WARM_TTL=3600
 WARMUP_CONCURRENCY=16
+: "${BENCH_WORKERS:=4}"  # accounts come from slapd, not nss_wrapper: several workers, as deployed
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LDAP_SH=$ROOT/tests/ldap/slapd.sh

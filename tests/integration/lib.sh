@@ -49,6 +49,9 @@ write_config() {
 [server]
 socket = "$SOCK"
 idle_timeout = 10
+# nss_wrapper (the test accounts) is not thread-safe: concurrent getpwnam_r calls crash it or
+# answer "no such user". One worker thread makes every NSS lookup of authd sequential.
+workers = ${AUTHD_TEST_WORKERS:-1}
 [store]
 database = "$WORK/authd.db"
 key_file = "$WORK/secret.key"

@@ -29,7 +29,8 @@ ldap_var() { (source "$WORK/$1/env" && printf '%s' "${!2}"); }
 ldap_config() {
   local uris= u
   for u in "$@"; do uris+="${uris:+, }\"$u\""; done
-  write_config
+  # Accounts come from slapd here, not nss_wrapper: several workers, as deployed.
+  AUTHD_TEST_WORKERS=4 write_config
   cat >>"$WORK/authd.toml" <<TOML
 [directory]
 backend = "ldap"
