@@ -34,6 +34,7 @@ std::optional<AuditRow> readEvent(const nlohmann::json& item, std::string* error
   row.result = reader.text("result", 16);
   row.reason = reader.optionalText("reason", 64);
   row.service = reader.optionalText("service", protocol::kMaxServiceBytes);
+  row.device = reader.optionalText("device", protocol::kMaxHostBytes);
   row.uid = reader.optionalInteger("uid", -1, UINT32_MAX);
   row.pid = reader.optionalInteger("pid", -1, kMaxInt);
   if (reader.failed()) {
@@ -98,10 +99,11 @@ std::string formatAuditTable(const std::vector<AuditRow>& events) {
   for (const AuditRow& e : events) {
     rows.push_back({formatLocalSecond(e.time), orDash(e.user), e.op, orDash(e.factor),
                     orDash(e.credentialId), e.result, orDash(e.reason), orDash(e.service),
-                    orDash(e.uid), orDash(e.pid)});
+                    orDash(e.device), orDash(e.uid), orDash(e.pid)});
   }
-  return formatTable(
-      {"TIME", "USER", "OP", "FACTOR", "CRED", "RESULT", "REASON", "SERVICE", "UID", "PID"}, rows);
+  return formatTable({"TIME", "USER", "OP", "FACTOR", "CRED", "RESULT", "REASON", "SERVICE",
+                      "DEVICE", "UID", "PID"},
+                     rows);
 }
 
 Runner setupAudit(CLI::App& sub) {

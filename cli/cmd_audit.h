@@ -18,6 +18,7 @@ struct AuditRow {
   std::string result;
   std::string reason;
   std::string service;
+  std::string device;  // the network peer that asked; empty for local callers
   std::optional<std::int64_t> uid;
   std::optional<std::int64_t> pid;
 };

@@ -149,11 +149,11 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
   auto it = std::find_if(table.begin(), table.end(), [&](const auto& o) { return o.name == *op; });
   if (it == table.end()) co_return errorResponse(id, err::kUnknownOp, "unknown op: " + *op);
 
-  Caller caller{peer.uid, peer.pid, false, {}, {}, {}};
+  Caller caller{peer.uid, peer.pid, false, {}, {}, {}, false, peer.certificateName};
   std::string failure;
   std::string_view code;
   try {
-    co_await authorize(*it, request, caller);
+    co_await authorize(*it, request, peer, caller);
     json result = co_await (this->*(it->handler))(r, caller);
     result["v"] = protocol::kVersion;
     result["id"] = id;
@@ -188,8 +188,14 @@ const std::string* requestedUser(const json& request) {
 
 }  // namespace
 
-// Roles come from the local system's view of the uid (NSS), whatever the directory backend.
-boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t uid) {
+// A network peer's roles come from its certificate: a device acts for the users who log on at
+// it (a service), an admin certificate administers and acts for no account. A local peer's come
+// from the local system's view of its uid (NSS), whatever the directory backend.
+boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(const PeerCredentials& peer) {
+  if (!peer.certificateName.empty()) {
+    co_return PeerRoles{"", peer.certificateAdmin, !peer.certificateAdmin};
+  }
+  const std::int64_t uid = peer.uid;
   if (uid == 0) co_return PeerRoles{"root", true, true};
   if (uid < 0) co_return PeerRoles{};
   auto rolesFor = [this](std::optional<Account> account) {
@@ -205,11 +211,14 @@ boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(std::int64_t u
 }
 
 // Every refusal reads the same whatever account was named, so that a refused caller learns
-// nothing about other accounts. Callers other than root and service accounts are rate-limited.
+// nothing about other accounts. Local callers other than root and service accounts are
+// rate-limited, and every network peer (one device must not starve the others).
 boost::asio::awaitable<void> Dispatcher::authorize(const Operation& op, const json& request,
-                                                   Caller& caller) {
-  const PeerRoles roles = co_await rolesOf(caller.uid);
-  if (!roles.service && !rate_.allow(caller.uid, RequestRate::Clock::now())) {
+                                                   const PeerCredentials& peer, Caller& caller) {
+  const PeerRoles roles = co_await rolesOf(peer);
+  const bool network = !peer.certificateName.empty();
+  const bool limited = network || !roles.service;
+  if (limited && !rate_.allow(network ? peer.rateKey : caller.uid, RequestRate::Clock::now())) {
     throw OpError(err::kBusy, "too many requests; try again in a few seconds");
   }
   caller.admin = roles.admin;
@@ -387,6 +396,7 @@ boost::asio::awaitable<json> Dispatcher::audit(JsonReader& r, Caller& caller) {
                       {"service", e.service},
                       {"rhost", e.rhost},
                       {"tty", e.tty},
+                      {"device", e.device},
                       {"uid", e.peerUid},
                       {"pid", e.peerPid},
                       {"count", e.count},

@@ -22,10 +22,19 @@
 
 namespace authd {
 
+// Who is at the other end of a connection: a local process (SO_PEERCRED) or a network peer
+// identified by its client certificate (TLS listener).
 struct PeerCredentials {
+  PeerCredentials() = default;
+  PeerCredentials(std::int64_t uid_, std::int64_t gid_, std::int64_t pid_)
+      : uid(uid_), gid(gid_), pid(pid_) {}
+
   std::int64_t uid = -1;
   std::int64_t gid = -1;
   std::int64_t pid = -1;
+  std::string certificateName;    // the verified certificate's name; "" for local callers
+  bool certificateAdmin = false;  // tls.admins lists it: an admin, not a device
+  std::int64_t rateKey = -1;      // the request-rate bucket of a network peer (below -1)
 };
 
 class Dispatcher {
@@ -58,10 +67,10 @@ class Dispatcher {
 
   static const std::vector<Operation>& operations();
   boost::asio::awaitable<nlohmann::json> run(const nlohmann::json& request, PeerCredentials peer);
-  boost::asio::awaitable<PeerRoles> rolesOf(std::int64_t uid);
+  boost::asio::awaitable<PeerRoles> rolesOf(const PeerCredentials& peer);
   // Throws OpError(forbidden) (audited) unless the caller may use `op` for this request.
   boost::asio::awaitable<void> authorize(const Operation& op, const nlohmann::json& request,
-                                         Caller& caller);
+                                         const PeerCredentials& peer, Caller& caller);
 
   boost::asio::awaitable<nlohmann::json> ping(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> factors(JsonReader& r, Caller& caller);

@@ -1,5 +1,7 @@
 #include "authd/api/unix_listener.h"
 
+#include "authd/api/line_session.h"
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,26 +35,11 @@ PeerCredentials peerOf(stream_protocol::socket& socket) {
   socklen_t len = sizeof(cred);
   PeerCredentials peer;
   if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-    peer = {static_cast<std::int64_t>(cred.uid), static_cast<std::int64_t>(cred.gid),
-            static_cast<std::int64_t>(cred.pid)};
+    peer.uid = static_cast<std::int64_t>(cred.uid);
+    peer.gid = static_cast<std::int64_t>(cred.gid);
+    peer.pid = static_cast<std::int64_t>(cred.pid);
   }
   return peer;
-}
-
-// Closes the socket when the connection stays idle past its deadline.
-asio::awaitable<void> watchdog(std::shared_ptr<stream_protocol::socket> socket,
-                               std::shared_ptr<asio::steady_timer> timer,
-                               std::shared_ptr<std::chrono::steady_clock::time_point> deadline) {
-  boost::system::error_code ec;
-  while (socket->is_open()) {
-    timer->expires_at(*deadline);
-    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted && !socket->is_open()) co_return;
-    if (std::chrono::steady_clock::now() >= *deadline) {
-      socket->close(ec);
-      co_return;
-    }
-  }
 }
 
 }  // namespace
@@ -101,22 +88,6 @@ asio::awaitable<void> UnixListener::acceptLoop() {
   }
 }
 
-namespace {
-
-// The answer to a line longer than protocol::kMaxLineBytes (newline included), newline included.
-std::string tooLargeLine() {
-  const nlohmann::json answer = {
-      {"v", protocol::kVersion},
-      {"id", nullptr},
-      {"ok", false},
-      {"error", protocol::error::kTooLarge},
-      {"message",
-       "request line longer than " + std::to_string(protocol::kMaxLineBytes) + " bytes"}};
-  return answer.dump() + "\n";
-}
-
-}  // namespace
-
 // One line per minute at most: a caller hammering the limit must not flood the journal.
 void UnixListener::logRefusal(const PeerCredentials& peer) {
   const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -128,44 +99,12 @@ void UnixListener::logRefusal(const PeerCredentials& peer) {
                " (server.max_connections_per_uid / max_connections)");
 }
 
-asio::awaitable<void> UnixListener::serve(stream_protocol::socket rawSocket, PeerCredentials peer) {
-  auto socket = std::make_shared<stream_protocol::socket>(std::move(rawSocket));
-  auto timer = std::make_shared<asio::steady_timer>(socket->get_executor());
-  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
-  const auto idle = std::chrono::seconds(options_.idleTimeoutSeconds);
-  *deadline = std::chrono::steady_clock::now() + idle;
-  asio::co_spawn(socket->get_executor(), watchdog(socket, timer, deadline), asio::detached);
-
-  std::string buffer;
-  try {
-    for (;;) {
-      boost::system::error_code ec;
-      std::size_t n = co_await asio::async_read_until(
-          *socket, asio::dynamic_buffer(buffer, protocol::kMaxLineBytes), '\n',
-          asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == asio::error::not_found) {
-        std::string tooLarge = tooLargeLine();
-        co_await asio::async_write(*socket, asio::buffer(tooLarge),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-        break;
-      }
-      if (ec) break;
-      std::string reply = co_await dispatcher_.handle(std::string_view(buffer.data(), n - 1), peer);
-      OPENSSL_cleanse(buffer.data(), n);  // the line may hold a code
-      buffer.erase(0, n);
-      std::string response = takeLine(reply);  // no reallocation leaves an unwiped copy
-      co_await asio::async_write(*socket, asio::buffer(response),
-                                 asio::redirect_error(asio::use_awaitable, ec));
-      OPENSSL_cleanse(response.data(), response.size());  // may hold an enrolment secret
-      if (ec) break;
-      *deadline = std::chrono::steady_clock::now() + idle;
-    }
-  } catch (const std::exception& e) {
-    log::error(std::string("connection: ") + e.what());
-  }
-  boost::system::error_code ignored;
-  socket->close(ignored);
-  timer->cancel();
+asio::awaitable<void> UnixListener::serve(stream_protocol::socket socket, PeerCredentials peer) {
+  auto session = std::make_shared<LineSession<stream_protocol::socket>>(
+      std::move(socket), std::chrono::seconds(options_.idleTimeoutSeconds));
+  asio::co_spawn(session->stream.get_executor(), closeWhenIdle(session), asio::detached);
+  co_await answerLines(*session, dispatcher_, peer);
+  session->close();
   quota_.release(peer.uid);
 }
 

@@ -1,6 +1,7 @@
 #include "authd/base/config.h"
 
 #include "authd/fido2/relying_party.h"
+#include "authd/host_port.h"
 
 #include <toml++/toml.h>
 #include <algorithm>
@@ -240,6 +241,15 @@ const std::vector<Option>& options() {
       {"lockout", "max_failures", intOption(&C::lockout, &C::Lockout::maxFailures, 1, 1000)},
       {"lockout", "base_delay", intOption(&C::lockout, &C::Lockout::baseDelay, 1, 86400)},
       {"lockout", "max_delay", intOption(&C::lockout, &C::Lockout::maxDelay, 1, 604800)},
+      {"tls", "listen", stringListOption(&C::tls, &C::Tls::listen, 16)},
+      {"tls", "cert_file", stringOption(&C::tls, &C::Tls::certFile)},
+      {"tls", "key_file", stringOption(&C::tls, &C::Tls::keyFile)},
+      {"tls", "ca_file", stringOption(&C::tls, &C::Tls::caFile)},
+      {"tls", "crl_file", optionalStringOption(&C::tls, &C::Tls::crlFile)},
+      {"tls", "admins", stringListOption(&C::tls, &C::Tls::admins, 1000)},
+      {"tls", "max_connections_per_device",
+       intOption(&C::tls, &C::Tls::maxConnectionsPerDevice, 1, 65536)},
+      {"tls", "handshake_timeout", intOption(&C::tls, &C::Tls::handshakeTimeout, 1, 300)},
       {"fido2", "rp_id", stringOption(&C::fido2, &C::Fido2::rpId)},
       {"fido2", "rp_name", stringOption(&C::fido2, &C::Fido2::rpName)},
       {"fido2", "attestation",
@@ -318,6 +328,20 @@ std::string checkLdap(const Config::Ldap& l) {
   return {};
 }
 
+// What the network listener cannot work without; "" when fine (or off), else "KEY: why".
+std::string checkTls(const Config::Tls& t) {
+  if (t.listen.empty()) return {};
+  for (const auto& address : t.listen) {
+    if (!splitHostPort(address)) {
+      return "listen: \"" + address + "\" is not ADDRESS:PORT (an IP address, [v6]:PORT for IPv6)";
+    }
+  }
+  if (t.certFile.empty() || t.keyFile.empty() || t.caFile.empty()) {
+    return "cert_file: cert_file, key_file and ca_file must be set when tls.listen is";
+  }
+  return {};
+}
+
 bool checkConsistency(const Config& c, const std::string& origin, std::string* error) {
   if (c.totp.digits == 7) {
     *error = origin + ": key totp.digits: must be 6 or 8";
@@ -347,6 +371,10 @@ bool checkConsistency(const Config& c, const std::string& origin, std::string* e
       *error = origin + ": key ldap." + why;
       return false;
     }
+  }
+  if (std::string why = checkTls(c.tls); !why.empty()) {
+    *error = origin + ": key tls." + why;
+    return false;
   }
   if (c.audit.adminRetentionDays < c.audit.retentionDays) {
     *error = origin +

@@ -96,6 +96,19 @@ struct Config {
     int baseDelay = 60;   // seconds locked after maxFailures consecutive failures
     int maxDelay = 3600;  // the doubling delay never exceeds this
   } lockout;
+  // The network listener for the devices of the city and for admins (docs/network.md):
+  // mutual TLS, the same protocol as the socket. Off while `listen` is empty.
+  struct Tls {
+    std::vector<std::string> listen;  // "ADDRESS:PORT"; port 0 picks a free one (tests)
+    std::string certFile;             // the server's certificate chain (PEM)
+    std::string keyFile;  // its private key (PEM); root or authd only, not readable by others
+    std::string caFile;   // the CA(s) issuing device and admin certificates (PEM)
+    std::string crlFile;  // optional CRL(s) of that CA (PEM); checked for every peer
+    // Certificate names (subject CN) that are admins, not devices.
+    std::vector<std::string> admins;
+    int maxConnectionsPerDevice = 64;
+    int handshakeTimeout = 10;  // seconds
+  } tls;
   struct Fido2 {
     // One relying-party id for the whole service, so a key enrolled once works everywhere.
     // Baked into every credential: choose it before the first enrolment.

@@ -28,6 +28,7 @@ struct Caller {
   std::string rhost;    // audit context of a logon, as the client reports it
   std::string tty;
   bool trusted = false;  // root or server.service_group: may act for any account
+  std::string device;    // a network peer's certificate name (a device or an admin); "" locally
 };
 
 // An audit event of `caller`: the one place that copies who asked into the audit row.
@@ -43,6 +44,7 @@ inline AuditEvent callerAuditEvent(const Caller& caller, std::int64_t now, std::
   e.rhost = caller.rhost;
   e.tty = caller.tty;
   e.trustedCaller = caller.trusted;
+  e.device = caller.device;
   return e;
 }
 

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "authd/api/dispatcher.h"
+#include "authd/api/tls_listener.h"
 #include "authd/api/unix_listener.h"
 #include "authd/base/log.h"
 #include "authd/daemon/key_file.h"
@@ -184,16 +185,35 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
                          .maxConnections = config.server.maxConnections,
                          .maxConnectionsPerUid = config.server.maxConnectionsPerUid,
                          .singleThreaded = ioThreads == 1});
+  std::unique_ptr<TlsListener> network;
+  if (!config.tls.listen.empty()) {
+    try {
+      network = std::make_unique<TlsListener>(
+          io, dispatcher,
+          TlsListenerOptions{config.tls, config.server.idleTimeout, config.server.maxConnections,
+                             ioThreads == 1});
+    } catch (const std::exception& e) {
+      log::error(e.what());
+      return 1;
+    }
+  }
 
   boost::asio::steady_timer retentionTimer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     log::info("signal " + std::to_string(signal) + ": shutting down");
     listener.stop();
+    if (network) network->stop();
     retentionTimer.cancel();
     io.stop();
   });
   listener.start();
+  if (network) {
+    network->start();
+    for (const auto& address : network->boundAddresses()) {
+      log::info("tls: listening on " + address);
+    }
+  }
   boost::asio::co_spawn(io, keepAuditRetention(*store, config.audit, core.clock, retentionTimer),
                         boost::asio::detached);
   log::info("authd " AUTHD_VERSION " ready on " + config.server.socket +

@@ -102,8 +102,9 @@ struct AuditEvent {
   std::string service;  // PAM service or client name
   std::int64_t peerUid = -1;
   std::int64_t peerPid = -1;
-  std::string rhost;  // remote host of the logon, when the client knows it
-  std::string tty;    // terminal of the logon, when the client knows it
+  std::string rhost;     // remote host of the logon, when the client knows it
+  std::string tty;       // terminal of the logon, when the client knows it
+  std::string device{};  // certificate name of the network peer that asked; "" for local callers
   // Set by the caller of appendAudit: false for a socket peer that may act only for itself. Its
   // repeated failures aggregate per caller, whatever free text it sends.
   bool trustedCaller = true;

@@ -114,8 +114,14 @@ UPDATE credentials SET seal_version = 1 WHERE factor = 'totp' AND state != 'revo
 CREATE INDEX credentials_legacy_seal ON credentials (id) WHERE seal_version = 1;
 )sql";
 
+// Version 7: the network peer (its certificate name) that asked, for every audited event.
+constexpr const char* kVersion7 = R"sql(
+ALTER TABLE audit ADD COLUMN device TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4}, {5, kVersion5}, {6, kVersion6},
+    {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4},
+    {5, kVersion5}, {6, kVersion6}, {7, kVersion7},
 };
 
 std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }

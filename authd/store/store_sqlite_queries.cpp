@@ -11,7 +11,7 @@ namespace {
 // Column lists as literals, so each full statement is one literal (the statement cache key).
 #define AUTHD_AUDIT_COLUMNS                                                                     \
   "SELECT time, user, op, factor, credential_id, result, reason, service, peer_uid, peer_pid, " \
-  "rhost, tty, count, last_time FROM audit "
+  "rhost, tty, count, last_time, device FROM audit "
 #define AUTHD_CREDENTIAL_COLUMNS                                                              \
   "id, user, factor, label, state, algorithm, digits, sealed_secret, last_step, created_at, " \
   "last_used_at, fido2_id, cose_key, cose_alg, aaguid, att_fmt, att_type, sign_count, "       \
@@ -81,6 +81,7 @@ AuditEvent auditRow(const Query& q) {
   e.tty = q.text(11);
   e.count = q.integer(12);
   e.lastTime = q.integer(13);
+  e.device = q.text(14);
   return e;
 }
 
@@ -92,15 +93,16 @@ bool isFailure(const AuditEvent& e) { return e.result != "accept" && e.result !=
 std::optional<std::int64_t> sameAsLatestOfAccount(SqliteDb& db, const AuditEvent& e,
                                                   std::int64_t since) {
   Query q = db.query(
-      "SELECT id, op, factor, credential_id, result, reason, service, peer_uid, rhost, tty "
-      "FROM audit WHERE user = ? AND time >= ? ORDER BY id DESC LIMIT 1");
+      "SELECT id, op, factor, credential_id, result, reason, service, peer_uid, rhost, tty, "
+      "device FROM audit WHERE user = ? AND time >= ? ORDER BY id DESC LIMIT 1");
   q.bind(1, e.user).bind(2, since);
   if (!q.step()) return std::nullopt;
   const bool sameCredential =
       q.isNull(3) ? !e.credentialId.has_value() : e.credentialId.value_or(-1) == q.integer(3);
   const bool same = q.text(1) == e.op && q.text(2) == e.factor && sameCredential &&
                     q.text(4) == e.result && q.text(5) == e.reason && q.text(6) == e.service &&
-                    q.integer(7) == e.peerUid && q.text(8) == e.rhost && q.text(9) == e.tty;
+                    q.integer(7) == e.peerUid && q.text(8) == e.rhost && q.text(9) == e.tty &&
+                    q.text(10) == e.device;
   return same ? std::optional<std::int64_t>(q.integer(0)) : std::nullopt;
 }
 
@@ -378,7 +380,8 @@ void appendAudit(SqliteDb& db, const AuditEvent& e, int aggregateSeconds) {
   }
   Query q = db.query(
       "INSERT INTO audit (time, user, op, factor, credential_id, result, reason, service, "
-      "peer_uid, peer_pid, rhost, tty, last_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "peer_uid, peer_pid, rhost, tty, last_time, device) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, e.time)
       .bind(2, e.user)
       .bind(3, e.op)
@@ -392,6 +395,7 @@ void appendAudit(SqliteDb& db, const AuditEvent& e, int aggregateSeconds) {
       .bind(11, e.rhost)
       .bind(12, e.tty)
       .bind(13, e.time)
+      .bind(14, e.device)
       .run();
 }
 

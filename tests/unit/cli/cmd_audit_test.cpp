@@ -22,7 +22,8 @@ nlohmann::json sampleEvents() {
              {"result", "reject"},
              {"reason", "wrong_code"},
              {"service", "sshd"},
-             {"uid", 0},
+             {"device", "nb-017"},
+             {"uid", -1},
              {"pid", 4242}},
             {{"time", kTestNow - 61},
              {"user", ""},
@@ -44,11 +45,16 @@ TEST_CASE("audit table with dashes for empty values") {
   std::string error;
   auto events = parseAuditResult(sampleEvents(), &error);
   REQUIRE_MESSAGE(events.has_value(), error);
-  CHECK(
-      formatAuditTable(*events) ==
-      "TIME                 USER   OP      FACTOR  CRED  RESULT  REASON      SERVICE  UID   PID\n"
-      "2024-05-01 10:00:00  alice  verify  totp    7     reject  wrong_code  sshd     0     4242\n"
-      "2024-05-01 09:58:59  -      list    -       -     ok      ok          -        1000  17\n");
+  CHECK(formatAuditTable(*events) ==
+        "TIME                 USER   OP      FACTOR  CRED  RESULT  REASON      SERVICE  DEVICE  "
+        "UID   "
+        "PID\n"
+        "2024-05-01 10:00:00  alice  verify  totp    7     reject  wrong_code  sshd     nb-017  -  "
+        "   "
+        "4242\n"
+        "2024-05-01 09:58:59  -      list    -       -     ok      ok          -        -       "
+        "1000  "
+        "17\n");
   CHECK(formatAuditTable({}) == "No audit events.\n");
   ::unsetenv("TZ");
   ::tzset();

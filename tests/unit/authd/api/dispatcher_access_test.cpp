@@ -136,3 +136,56 @@ TEST_CASE("callers other than root are rate-limited; root is not") {
   if (seconds < 1.0) CHECK(busy > 0);
   for (int i = 0; i < 200; ++i) CHECK(h.call({{"op", "ping"}})["ok"] == true);
 }
+
+namespace {
+
+PeerCredentials networkPeer(const std::string& name, bool admin, std::int64_t rateKey) {
+  PeerCredentials peer;
+  peer.certificateName = name;
+  peer.certificateAdmin = admin;
+  peer.rateKey = rateKey;
+  return peer;
+}
+
+}  // namespace
+
+TEST_CASE("network peers: a device acts for any account, an admin certificate for none") {
+  Harness h;
+  h.enroll("alice");
+  const PeerCredentials device = networkPeer("nb-017.stadt.test", false, -2);
+  const PeerCredentials admin = networkPeer("admin-frank", true, -3);
+  CHECK(verifyFor(h, "alice", "000000", device)["ok"] == true);
+  CHECK(factorsFor(h, "bob", device)["ok"] == true);
+  CHECK(h.call({{"op", "list"}}, device)["error"] == "forbidden");
+  CHECK(h.call({{"op", "list"}}, admin)["ok"] == true);
+  CHECK(verifyFor(h, "alice", "000000", admin)["error"] == "forbidden");
+  // A certificate name is no local account, even when it reads like one.
+  CHECK(verifyFor(h, "alice", "000000", networkPeer("alice", false, -4))["ok"] == true);
+  CHECK(h.call({{"op", "list"}}, networkPeer("root", false, -5))["error"] == "forbidden");
+  // Every event names the peer's certificate.
+  json events = h.call({{"op", "audit"}, {"user", "alice"}})["events"];
+  REQUIRE(!events.empty());
+  CHECK(events[0]["device"] == "alice");
+}
+
+TEST_CASE("network peers: each device has its own request rate, unlike a local service") {
+  Harness h;
+  const PeerCredentials device = networkPeer("nb-017.stadt.test", false, -2);
+  const auto start = std::chrono::steady_clock::now();
+  int answered = 0;
+  int busy = 0;
+  for (int i = 0; i < 200; ++i) {
+    json r = h.call({{"op", "ping"}}, device);
+    if (r["ok"] == true) ++answered;
+    if (r["error"] == "busy") ++busy;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(answered + busy == 200);
+  const auto& server = h.config.server;
+  CHECK(answered <= server.requestBurst + static_cast<int>(server.requestsPerSecond * seconds) + 1);
+  if (seconds < 1.0) CHECK(busy > 0);
+  // Another device is not held back by the first, nor is root on the local socket.
+  CHECK(h.call({{"op", "ping"}}, networkPeer("nb-018.stadt.test", false, -3))["ok"] == true);
+  CHECK(h.call({{"op", "ping"}})["ok"] == true);
+}

@@ -202,3 +202,34 @@ TEST_CASE("[audit] and the per-caller limits of [server] are read and checked") 
   CHECK(error.find("admin_retention_days") != std::string::npos);
   CHECK_FALSE(authd::parseConfig("[server]\nrequests_per_second = 0\n", "t", &error));
 }
+
+TEST_CASE("[tls]: off by default; listening needs addresses, certificate, key and CA") {
+  std::string error;
+  auto defaults = parse("", &error);
+  REQUIRE(defaults);
+  CHECK(defaults->tls.listen.empty());
+  auto c = parse(
+      "[tls]\nlisten = [\"0.0.0.0:8443\", \"[::]:8443\"]\ncert_file = \"/etc/authd/tls/s.pem\"\n"
+      "key_file = \"/etc/authd/tls/s.key\"\nca_file = \"/etc/authd/tls/ca.pem\"\n"
+      "admins = [\"admin-frank\"]\nmax_connections_per_device = 8\n",
+      &error);
+  REQUIRE_MESSAGE(c, error);
+  CHECK(c->tls.listen.size() == 2);
+  CHECK(c->tls.admins == std::vector<std::string>{"admin-frank"});
+  CHECK(c->tls.maxConnectionsPerDevice == 8);
+  CHECK(c->tls.crlFile.empty());
+  const char* bad[] = {
+      "[tls]\nlisten = [\"127.0.0.1:8443\"]\n",
+      "[tls]\nlisten = [\"127.0.0.1:8443\"]\ncert_file = \"c\"\nkey_file = \"k\"\n",
+      "[tls]\nlisten = [\"authd.stadt.example:8443\"]\ncert_file = \"c\"\nkey_file = \"k\"\n"
+      "ca_file = \"a\"\n",
+      "[tls]\nlisten = [\"127.0.0.1\"]\ncert_file = \"c\"\nkey_file = \"k\"\nca_file = \"a\"\n",
+      "[tls]\nmax_connections_per_device = 0\n",
+      "[tls]\nport = 8443\n",
+  };
+  for (const char* text : bad) {
+    CAPTURE(text);
+    CHECK_FALSE(parse(text, &error).has_value());
+    CHECK(error.find("tls.") != std::string::npos);
+  }
+}

@@ -1,0 +1,20 @@
+#pragma once
+// "ADDRESS:PORT" as configuration writes network endpoints: an IPv4 literal ("192.0.2.1:8443")
+// or a bracketed IPv6 literal ("[2001:db8::1]:8443"), a decimal port 0..65535. Host names are
+// refused here: a listener binds to an address, and what a name resolves to is not checked.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace authd {
+
+struct HostPort {
+  std::string address;  // without brackets
+  std::uint16_t port = 0;
+};
+
+std::optional<HostPort> splitHostPort(std::string_view text);
+
+}  // namespace authd
