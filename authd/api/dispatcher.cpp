@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "authd/api/caller_roles.h"
 #include "authd/api/requests.h"
 #include "authd/base/log.h"
 #include "authd/base/op_error.h"
@@ -19,20 +20,20 @@ using nlohmann::json;
 const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
   using D = Dispatcher;
   static const std::vector<D::Operation> table = {
-      {"ping", Access::anyone, &D::ping},
-      {"factors", Access::account, &D::factors},
-      {"verify", Access::account, &D::verify},
-      {"enroll_totp", Access::admin, &D::enrollTotp},
-      {"confirm_totp", Access::admin, &D::confirmTotp},
-      {"list", Access::admin, &D::list},
-      {"show", Access::admin, &D::show},
-      {"revoke", Access::admin, &D::revoke},
-      {"unlock", Access::admin, &D::unlock},
-      {"audit", Access::admin, &D::audit},
-      {"fido2_begin", Access::account, &D::fido2Begin},
-      {"fido2_register_begin", Access::admin, &D::fido2RegisterBegin},
-      {"fido2_register_finish", Access::admin, &D::fido2RegisterFinish},
-      {"fido2_reinstate", Access::admin, &D::fido2Reinstate},
+      {"ping", &D::ping},
+      {"factors", &D::factors},
+      {"verify", &D::verify},
+      {"enroll_totp", &D::enrollTotp},
+      {"confirm_totp", &D::confirmTotp},
+      {"list", &D::list},
+      {"show", &D::show},
+      {"revoke", &D::revoke},
+      {"unlock", &D::unlock},
+      {"audit", &D::audit},
+      {"fido2_begin", &D::fido2Begin},
+      {"fido2_register_begin", &D::fido2RegisterBegin},
+      {"fido2_register_finish", &D::fido2RegisterFinish},
+      {"fido2_reinstate", &D::fido2Reinstate},
   };
   return table;
 }
@@ -188,34 +189,13 @@ const std::string* requestedUser(const json& request) {
 
 }  // namespace
 
-// A network peer's roles come from its certificate: a device acts for the users who log on at
-// it (a service), an admin certificate administers and acts for no account. A local peer's come
-// from the local system's view of its uid (NSS), whatever the directory backend.
-boost::asio::awaitable<Dispatcher::PeerRoles> Dispatcher::rolesOf(const PeerCredentials& peer) {
-  if (!peer.certificateName.empty()) {
-    co_return PeerRoles{"", peer.certificateAdmin, !peer.certificateAdmin};
-  }
-  const std::int64_t uid = peer.uid;
-  if (uid == 0) co_return PeerRoles{"root", true, true};
-  if (uid < 0) co_return PeerRoles{};
-  auto rolesFor = [this](std::optional<Account> account) {
-    PeerRoles roles;
-    if (!account) return roles;
-    roles.name = account->name;
-    const auto& server = core_.config.server;
-    roles.admin = !server.adminGroup.empty() && inGroup(*account, server.adminGroup);
-    roles.service = !server.serviceGroup.empty() && inGroup(*account, server.serviceGroup);
-    return roles;
-  };
-  co_return co_await withUid(core_.directory, core_.blocking, static_cast<uid_t>(uid), rolesFor);
-}
-
 // Every refusal reads the same whatever account was named, so that a refused caller learns
 // nothing about other accounts. Local callers other than root and service accounts are
 // rate-limited, and every network peer (one device must not starve the others).
 boost::asio::awaitable<void> Dispatcher::authorize(const Operation& op, const json& request,
                                                    const PeerCredentials& peer, Caller& caller) {
-  const PeerRoles roles = co_await rolesOf(peer);
+  const CallerRoles roles =
+      co_await rolesOf(peer, core_.directory, core_.blocking, core_.config.server);
   const bool network = !peer.certificateName.empty();
   const bool limited = network || !roles.service;
   if (limited && !rate_.allow(network ? peer.rateKey : caller.uid, RequestRate::Clock::now())) {
@@ -223,17 +203,11 @@ boost::asio::awaitable<void> Dispatcher::authorize(const Operation& op, const js
   }
   caller.admin = roles.admin;
   caller.trusted = roles.service;
-  std::string_view refusal;
-  std::string user;
-  if (op.access == Access::admin && !roles.admin) {
-    refusal = "this operation needs root or the admin group";
-  } else if (op.access == Access::account && !roles.service) {
-    const std::string* requested = requestedUser(request);
-    if (requested != nullptr) user = *requested;
-    if (requested == nullptr || roles.name.empty() || *requested != roles.name) {
-      refusal = "you may only use this operation for your own account";
-    }
-  }
+  const std::string* requested = requestedUser(request);
+  // An operation without an access class falls to the strictest rule.
+  const std::string_view refusal =
+      accessRefusal(accessOf(op.name).value_or(Access::admin), roles, requested);
+  const std::string user = requested != nullptr ? *requested : std::string();
   if (refusal.empty()) co_return;
   co_await admin_.auditDenied(std::string(op.name), user, caller);
   throw OpError(err::kForbidden, std::string(refusal));

@@ -14,6 +14,7 @@
 #include "authd/admin/admin.h"
 #include "authd/admin/fido2_enrolment.h"
 #include "authd/api/caller_limits.h"
+#include "authd/api/line_handler.h"
 #include "authd/api/requests.h"
 #include "authd/base/core.h"
 #include "authd/json_reader.h"
@@ -22,52 +23,23 @@
 
 namespace authd {
 
-// Who is at the other end of a connection: a local process (SO_PEERCRED) or a network peer
-// identified by its client certificate (TLS listener).
-struct PeerCredentials {
-  PeerCredentials() = default;
-  PeerCredentials(std::int64_t uid_, std::int64_t gid_, std::int64_t pid_)
-      : uid(uid_), gid(gid_), pid(pid_) {}
-
-  std::int64_t uid = -1;
-  std::int64_t gid = -1;
-  std::int64_t pid = -1;
-  std::string certificateName;    // the verified certificate's name; "" for local callers
-  bool certificateAdmin = false;  // tls.admins lists it: an admin, not a device
-  std::int64_t rateKey = -1;      // the request-rate bucket of a network peer (below -1)
-};
-
-class Dispatcher {
+class Dispatcher final : public LineHandler {
  public:
   explicit Dispatcher(Core core);
 
   // Always produces exactly one response line (without the newline).
-  boost::asio::awaitable<std::string> handle(std::string_view line, PeerCredentials peer);
+  boost::asio::awaitable<std::string> handle(std::string_view line, PeerCredentials peer) override;
 
   using Handler = boost::asio::awaitable<nlohmann::json> (Dispatcher::*)(JsonReader&, Caller&);
-  // Who may call an operation (docs/protocol.md, "Who may call what").
-  enum class Access {
-    anyone,   // ping
-    account,  // for the caller's own account; root and server.service_group for any account
-    admin,    // root and server.admin_group
-  };
+  // Who may call it: accessOf(name) (caller_roles.h).
   struct Operation {
     std::string_view name;
-    Access access;
     Handler handler;
   };
+  static const std::vector<Operation>& operations();
 
  private:
-  // What the local system says about a socket peer's uid.
-  struct PeerRoles {
-    std::string name;  // login name of the uid; empty when unknown
-    bool admin = false;
-    bool service = false;  // may act for any account
-  };
-
-  static const std::vector<Operation>& operations();
   boost::asio::awaitable<nlohmann::json> run(const nlohmann::json& request, PeerCredentials peer);
-  boost::asio::awaitable<PeerRoles> rolesOf(const PeerCredentials& peer);
   // Throws OpError(forbidden) (audited) unless the caller may use `op` for this request.
   boost::asio::awaitable<void> authorize(const Operation& op, const nlohmann::json& request,
                                          const PeerCredentials& peer, Caller& caller);

@@ -1,6 +1,6 @@
 #pragma once
 // One connection of a listener, whatever carries it (a Unix socket, TLS over TCP): request lines
-// read with the protocol's cap, each answered by the dispatcher, the connection closed when it
+// read with the protocol's cap, each answered by the line handler, the connection closed when it
 // stays idle past its deadline. The listeners differ in how they accept and whom they see; the
 // reading and answering exist once, here.
 
@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "authd/api/dispatcher.h"
+#include "authd/api/line_handler.h"
 #include "authd/base/log.h"
 #include "authd/protocol.h"
 #include "authd/wipe.h"
@@ -66,7 +66,7 @@ boost::asio::awaitable<void> closeWhenIdle(std::shared_ptr<LineSession<Stream>> 
 
 // Answers request lines until the peer closes, errs, sends an over-long line or stays idle.
 template <typename Stream>
-boost::asio::awaitable<void> answerLines(LineSession<Stream>& session, Dispatcher& dispatcher,
+boost::asio::awaitable<void> answerLines(LineSession<Stream>& session, LineHandler& handler,
                                          const PeerCredentials& peer) {
   namespace asio = boost::asio;
   std::string buffer;
@@ -83,7 +83,7 @@ boost::asio::awaitable<void> answerLines(LineSession<Stream>& session, Dispatche
         break;
       }
       if (ec) break;
-      std::string reply = co_await dispatcher.handle(std::string_view(buffer.data(), n - 1), peer);
+      std::string reply = co_await handler.handle(std::string_view(buffer.data(), n - 1), peer);
       OPENSSL_cleanse(buffer.data(), n);  // the line may hold a code
       buffer.erase(0, n);
       std::string response = takeLine(reply);  // no reallocation leaves an unwiped copy

@@ -113,9 +113,9 @@ struct Slot {
 
 }  // namespace
 
-TlsListener::TlsListener(asio::io_context& io, Dispatcher& dispatcher, TlsListenerOptions options)
+TlsListener::TlsListener(asio::io_context& io, LineHandler& handler, TlsListenerOptions options)
     : io_(io),
-      dispatcher_(dispatcher),
+      handler_(handler),
       options_(std::move(options)),
       context_(serverContext(options_.tls)),
       quota_(options_.tls.maxConnectionsPerDevice, options_.maxConnections) {
@@ -207,7 +207,7 @@ asio::awaitable<void> TlsListener::serve(tcp::socket socket, std::string from) {
     co_return;
   }
   session->touch();
-  co_await answerLines(*session, dispatcher_, peer);
+  co_await answerLines(*session, handler_, peer);
   session->close();
   quota_.release(peer.rateKey);
 }

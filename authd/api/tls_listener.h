@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "authd/api/caller_limits.h"
-#include "authd/api/dispatcher.h"
+#include "authd/api/line_handler.h"
 #include "authd/base/config.h"
 
 namespace authd {
@@ -35,7 +35,7 @@ class TlsListener {
  public:
   // Loads the certificates and keys and binds every tls.listen address; throws
   // std::runtime_error naming what is wrong.
-  TlsListener(boost::asio::io_context& io, Dispatcher& dispatcher, TlsListenerOptions options);
+  TlsListener(boost::asio::io_context& io, LineHandler& handler, TlsListenerOptions options);
   ~TlsListener();
 
   void start();
@@ -52,7 +52,7 @@ class TlsListener {
   bool isAdmin(const std::string& certificateName) const;
 
   boost::asio::io_context& io_;
-  Dispatcher& dispatcher_;
+  LineHandler& handler_;
   TlsListenerOptions options_;
   boost::asio::ssl::context context_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;

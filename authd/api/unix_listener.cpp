@@ -44,10 +44,10 @@ PeerCredentials peerOf(stream_protocol::socket& socket) {
 
 }  // namespace
 
-UnixListener::UnixListener(asio::io_context& io, Dispatcher& dispatcher, int listeningSocket,
+UnixListener::UnixListener(asio::io_context& io, LineHandler& handler, int listeningSocket,
                            ListenerOptions options)
     : io_(io),
-      dispatcher_(dispatcher),
+      handler_(handler),
       options_(std::move(options)),
       acceptor_(io, stream_protocol(), listeningSocket),
       quota_(options_.maxConnectionsPerUid, options_.maxConnections) {}
@@ -103,7 +103,7 @@ asio::awaitable<void> UnixListener::serve(stream_protocol::socket socket, PeerCr
   auto session = std::make_shared<LineSession<stream_protocol::socket>>(
       std::move(socket), std::chrono::seconds(options_.idleTimeoutSeconds));
   asio::co_spawn(session->stream.get_executor(), closeWhenIdle(session), asio::detached);
-  co_await answerLines(*session, dispatcher_, peer);
+  co_await answerLines(*session, handler_, peer);
   session->close();
   quota_.release(peer.uid);
 }

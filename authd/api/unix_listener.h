@@ -11,7 +11,7 @@
 #include <string>
 
 #include "authd/api/caller_limits.h"
-#include "authd/api/dispatcher.h"
+#include "authd/api/line_handler.h"
 
 namespace authd {
 
@@ -28,7 +28,7 @@ class UnixListener {
  public:
   // Serves a bound, listening socket (SocketClaim: the path, its lock and its removal belong
   // there) and owns it from then on.
-  UnixListener(boost::asio::io_context& io, Dispatcher& dispatcher, int listeningSocket,
+  UnixListener(boost::asio::io_context& io, LineHandler& handler, int listeningSocket,
                ListenerOptions options);
   ~UnixListener();
 
@@ -42,7 +42,7 @@ class UnixListener {
   void logRefusal(const PeerCredentials& peer);
 
   boost::asio::io_context& io_;
-  Dispatcher& dispatcher_;
+  LineHandler& handler_;
   ListenerOptions options_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
   ConnectionQuota quota_;
