@@ -1,10 +1,11 @@
 // authd: verifies second factors for PAM modules, admin tools and (later) VPN gateways.
-// Usage: authd [--config FILE] [--check-config] [--version]
+// Usage: authd [--agent] [--config FILE] [--check-config] [--version]
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
+#include "authd/agent/agent_daemon.h"
 #include "authd/base/log.h"
 #include "authd/daemon/core_dumps.h"
 #include "authd/daemon/daemon.h"
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
                  std::string("TOML configuration file (default: ") + kDefaultConfigPath +
                      " when present, else built-in defaults)");
   app.add_flag("--check-config", checkOnly, "validate the configuration and exit");
+  bool agent = false;
+  app.add_flag("--agent", agent,
+               "run as a device's agent: serve the local socket, forward to the central "
+               "authd of [agent] (docs/network.md)");
   app.set_version_flag("--version", "authd " AUTHD_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -65,6 +70,7 @@ int main(int argc, char** argv) {
   log::setLevel(startup->config.log.level);
   std::signal(SIGPIPE, SIG_IGN);
   try {
+    if (agent) return runAgent(startup->config, startup->origin);
     return runDaemon(startup->config, startup->origin, systemClock());
   } catch (const std::exception& e) {
     log::error(e.what());

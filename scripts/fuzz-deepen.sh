@@ -22,8 +22,16 @@ coverage_growth() {
 deepen_one() {
   local t=$1 fuzzer=build-fuzz/tests/fuzz/$1 corpus=tests/fuzz/corpus/$1 half end
   mkdir -p "$work/$t.new" "$work/$t.merged"
-  "$fuzzer" -max_total_time="$seconds" -max_len=20000 -timeout=10 "$work/$t.new" "$corpus" \
-    >"$work/$t.log" 2>&1
+  local rc=0
+  # Artifacts (a crash, a timeout) stay in the scratch directory and are reported; a run that
+  # stopped early is no evidence of saturation.
+  "$fuzzer" -max_total_time="$seconds" -max_len=20000 -timeout=10 -artifact_prefix="$work/$t." \
+    "$work/$t.new" "$corpus" >"$work/$t.log" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    printf 'fuzz-deepen: %s stopped early (exit %d): %s\n' "$t" "$rc" \
+      "$(grep -m1 -E '^(==[0-9]+== ERROR|ALARM|SUMMARY)' "$work/$t.log" || echo 'see its log')"
+    grep -m1 '^Base64:' "$work/$t.log" || true  # the input, to reproduce it
+  fi
   read -r half end < <(coverage_growth "$work/$t.log")
   "$fuzzer" -merge=1 -max_len=20000 -timeout=10 "$work/$t.merged" "$corpus" "$work/$t.new" \
     >"$work/$t.merge.log" 2>&1

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "authd/api/caller_roles.h"
+#include "authd/api/error_answer.h"
 #include "authd/api/requests.h"
 #include "authd/base/log.h"
 #include "authd/base/op_error.h"
@@ -39,11 +40,6 @@ const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
 }
 
 namespace {
-
-json errorResponse(const json& id, std::string_view code, const std::string& message) {
-  return {
-      {"v", protocol::kVersion}, {"id", id}, {"ok", false}, {"error", code}, {"message", message}};
-}
 
 std::string userMessage(const VerifyAnswer& a) {
   switch (a.decision) {
@@ -129,7 +125,7 @@ boost::asio::awaitable<std::string> Dispatcher::handle(std::string_view line,
                                                        PeerCredentials peer) {
   std::string why;
   auto request = parseProtocolLine(line, &why);
-  if (!request) co_return errorResponse(nullptr, err::kBadRequest, why).dump();
+  if (!request) co_return errorAnswer(nullptr, err::kBadRequest, why).dump();
   json response = co_await run(*request, peer);
   wipeSecretFields(*request);  // what the user typed
   std::string text = response.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -142,13 +138,13 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
   const json id = readId(r);
   auto version = r.requireInt("v", 0, INT32_MAX);
   auto op = r.requireString("op", 32);
-  if (!version || !op) co_return errorResponse(id, err::kBadRequest, r.error());
+  if (!version || !op) co_return errorAnswer(id, err::kBadRequest, r.error());
   if (*version != protocol::kVersion) {
-    co_return errorResponse(id, err::kUnsupportedVersion, "protocol version must be 1");
+    co_return errorAnswer(id, err::kUnsupportedVersion, "protocol version must be 1");
   }
   const auto& table = operations();
   auto it = std::find_if(table.begin(), table.end(), [&](const auto& o) { return o.name == *op; });
-  if (it == table.end()) co_return errorResponse(id, err::kUnknownOp, "unknown op: " + *op);
+  if (it == table.end()) co_return errorAnswer(id, err::kUnknownOp, "unknown op: " + *op);
 
   Caller caller{peer.uid, peer.pid, false, {}, {}, {}, false, peer.certificateName};
   std::string failure;
@@ -176,7 +172,7 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
     code = err::kInternal;
     failure = "internal error";
   }
-  co_return errorResponse(id, code, failure);
+  co_return errorAnswer(id, code, failure);
 }
 
 namespace {

@@ -1,16 +1,15 @@
 #include "authd/api/line_session.h"
 
+#include "authd/api/error_answer.h"
+
 namespace authd {
 
 std::string tooLargeLineAnswer() {
-  const nlohmann::json answer = {
-      {"v", protocol::kVersion},
-      {"id", nullptr},
-      {"ok", false},
-      {"error", protocol::error::kTooLarge},
-      {"message",
-       "request line longer than " + std::to_string(protocol::kMaxLineBytes) + " bytes"}};
-  return answer.dump() + "\n";
+  return errorAnswer(
+             nullptr, protocol::error::kTooLarge,
+             "request line longer than " + std::to_string(protocol::kMaxLineBytes) + " bytes")
+             .dump() +
+         "\n";
 }
 
 }  // namespace authd

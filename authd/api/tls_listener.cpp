@@ -18,7 +18,7 @@
 #include "authd/api/line_session.h"
 #include "authd/api/peer_certificate.h"
 #include "authd/base/log.h"
-#include "authd/base/secret_file.h"
+#include "authd/base/tls_settings.h"
 #include "authd/host_port.h"
 
 namespace authd {
@@ -51,21 +51,12 @@ void loadRevocations(SSL_CTX* ctx, const std::string& crlFile) {
 ssl::context serverContext(const Config::Tls& tls) {
   ssl::context context(ssl::context::tls_server);
   SSL_CTX* ctx = context.native_handle();
-  context.set_options(ssl::context::default_workarounds | ssl::context::no_compression |
-                      ssl::context::single_dh_use);
-  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-      SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1 ||
-      SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1) != 1) {
+  applyTlsPolicy(ctx);
+  if (SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1) != 1) {
     throw setupError("cannot configure the TLS context");
   }
+  loadCertificateAndKey(ctx, tls.certFile, tls.keyFile, "tls");
   boost::system::error_code ec;
-  context.use_certificate_chain_file(tls.certFile, ec);
-  if (ec) throw setupError("cert_file " + tls.certFile + ": " + ec.message());
-  const SecretBytes key = readSecretFile(tls.keyFile, "tls key_file");
-  context.use_private_key(asio::buffer(key.data(), key.size()), ssl::context::pem, ec);
-  if (ec || SSL_CTX_check_private_key(ctx) != 1) {
-    throw setupError("key_file " + tls.keyFile + ": not the private key of cert_file");
-  }
   context.load_verify_file(tls.caFile, ec);
   if (ec) throw setupError("ca_file " + tls.caFile + ": " + ec.message());
   if (!tls.crlFile.empty()) loadRevocations(ctx, tls.crlFile);

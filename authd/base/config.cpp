@@ -241,6 +241,15 @@ const std::vector<Option>& options() {
       {"lockout", "max_failures", intOption(&C::lockout, &C::Lockout::maxFailures, 1, 1000)},
       {"lockout", "base_delay", intOption(&C::lockout, &C::Lockout::baseDelay, 1, 86400)},
       {"lockout", "max_delay", intOption(&C::lockout, &C::Lockout::maxDelay, 1, 604800)},
+      {"agent", "servers", stringListOption(&C::agent, &C::Agent::servers, 16)},
+      {"agent", "cert_file", stringOption(&C::agent, &C::Agent::certFile)},
+      {"agent", "key_file", stringOption(&C::agent, &C::Agent::keyFile)},
+      {"agent", "ca_file", stringOption(&C::agent, &C::Agent::caFile)},
+      {"agent", "connect_timeout_ms",
+       intOption(&C::agent, &C::Agent::connectTimeoutMs, 100, 60000)},
+      {"agent", "request_timeout_ms",
+       intOption(&C::agent, &C::Agent::requestTimeoutMs, 100, 120000)},
+      {"agent", "retry_after", intOption(&C::agent, &C::Agent::retryAfter, 1, 3600)},
       {"tls", "listen", stringListOption(&C::tls, &C::Tls::listen, 16)},
       {"tls", "cert_file", stringOption(&C::tls, &C::Tls::certFile)},
       {"tls", "key_file", stringOption(&C::tls, &C::Tls::keyFile)},
@@ -328,6 +337,21 @@ std::string checkLdap(const Config::Ldap& l) {
   return {};
 }
 
+// What an agent cannot work without; "" when fine (or not an agent's file), else "KEY: why".
+std::string checkAgent(const Config::Agent& a) {
+  if (a.servers.empty()) return {};
+  for (const auto& server : a.servers) {
+    if (!splitServerAddress(server)) {
+      return "servers: \"" + server +
+             "\" is not HOST:PORT (a host name or IP address, port 1-65535)";
+    }
+  }
+  if (a.certFile.empty() || a.keyFile.empty() || a.caFile.empty()) {
+    return "cert_file: cert_file, key_file and ca_file must be set when agent.servers is";
+  }
+  return {};
+}
+
 // What the network listener cannot work without; "" when fine (or off), else "KEY: why".
 std::string checkTls(const Config::Tls& t) {
   if (t.listen.empty()) return {};
@@ -371,6 +395,10 @@ bool checkConsistency(const Config& c, const std::string& origin, std::string* e
       *error = origin + ": key ldap." + why;
       return false;
     }
+  }
+  if (std::string why = checkAgent(c.agent); !why.empty()) {
+    *error = origin + ": key agent." + why;
+    return false;
   }
   if (std::string why = checkTls(c.tls); !why.empty()) {
     *error = origin + ": key tls." + why;

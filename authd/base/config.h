@@ -109,6 +109,17 @@ struct Config {
     int maxConnectionsPerDevice = 64;
     int handshakeTimeout = 10;  // seconds
   } tls;
+  // authd --agent (docs/network.md): the local socket of [server] on a device, each request
+  // forwarded to the first central authd that answers, over mutual TLS with the device's key.
+  struct Agent {
+    std::vector<std::string> servers;  // "HOST:PORT", tried in this order
+    std::string certFile;              // the device's certificate (PEM); its CN names the device
+    std::string keyFile;               // its private key; root or authd only
+    std::string caFile;                // the CA of the central servers' certificates
+    int connectTimeoutMs = 3000;       // TCP connect and TLS handshake, per server
+    int requestTimeoutMs = 10000;      // one answer of a central server
+    int retryAfter = 30;               // seconds a server that did not answer is skipped
+  } agent;
   struct Fido2 {
     // One relying-party id for the whole service, so a key enrolled once works everywhere.
     // Baked into every credential: choose it before the first enrolment.

@@ -75,18 +75,6 @@ void warnAboutPolicyGroups(const Config& config, Directory& directory) {
   }
 }
 
-// Creates the missing directories above `path` with exactly `mode`, whatever the umask (clients
-// must reach the socket's directory even when authd runs with UMask=0077). The directory they are
-// created in has passed untrustedParent, so nobody can swap them before the chmod.
-void makeParentDirectory(const std::string& path, mode_t mode) {
-  fs::path parent = fs::absolute(path).lexically_normal().parent_path();
-  if (fs::exists(parent)) return;
-  makeParentDirectory(parent.string(), mode);
-  if (::mkdir(parent.c_str(), mode) != 0 || ::chmod(parent.c_str(), mode) != 0) {
-    throw std::runtime_error(parent.string() + ": cannot create: " + std::strerror(errno));
-  }
-}
-
 // The socket, database and key file sit in directories nobody but root or authd can change.
 std::string untrustedFileLocation(const Config& config) {
   const std::pair<const char*, const std::string*> files[] = {

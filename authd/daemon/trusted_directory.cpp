@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 namespace authd {
 
@@ -63,6 +64,17 @@ std::string untrustedParent(const std::string& path) {
   fs::path real = fs::canonical(dir, ec);
   if (ec) return dir.string() + ": " + ec.message();
   return real == dir ? "" : checkUpwards(real);
+}
+
+void makeParentDirectory(const std::string& path, unsigned mode) {
+  namespace fs = std::filesystem;
+  fs::path parent = fs::absolute(path).lexically_normal().parent_path();
+  if (fs::exists(parent)) return;
+  makeParentDirectory(parent.string(), mode);
+  if (::mkdir(parent.c_str(), static_cast<mode_t>(mode)) != 0 ||
+      ::chmod(parent.c_str(), static_cast<mode_t>(mode)) != 0) {
+    throw std::runtime_error(parent.string() + ": cannot create: " + std::strerror(errno));
+  }
 }
 
 }  // namespace authd

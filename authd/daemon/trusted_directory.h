@@ -15,4 +15,10 @@ namespace authd {
 // written and along its symlink-free form.
 std::string untrustedParent(const std::string& path);
 
+// Creates the missing directories above `path` with exactly `mode`, whatever the umask (clients
+// must reach the socket's directory even when authd runs with UMask=0077). Call after
+// untrustedParent(path) passed, so nobody can swap them before the chmod. Throws
+// std::runtime_error naming the directory that could not be created.
+void makeParentDirectory(const std::string& path, unsigned mode);
+
 }  // namespace authd

@@ -51,4 +51,38 @@ std::optional<HostPort> splitHostPort(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool isHostName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '.') {
+      if (label == 0 || name[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && (c != '-' || label == 0)) return false;
+    if (++label > 63) return false;
+  }
+  return label > 0 && name.back() != '-';
+}
+
+}  // namespace
+
+std::optional<HostPort> splitServerAddress(std::string_view text) {
+  std::optional<HostPort> out = splitHostPort(text);
+  if (!out && !text.starts_with('[')) {
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    const std::optional<std::uint16_t> port = portOf(text.substr(colon + 1));
+    if (!port || !isHostName(text.substr(0, colon))) return std::nullopt;
+    out = HostPort{std::string(text.substr(0, colon)), *port};
+  }
+  if (out && out->port == 0) return std::nullopt;
+  return out;
+}
+
 }  // namespace authd

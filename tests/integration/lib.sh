@@ -126,7 +126,7 @@ stop_authd() {
 
 authctl() { "$AUTHCTL_BIN" --socket "$SOCK" "$@"; }
 
-# pam_service NAME "auth lines..." : writes /etc/pam.d/authd-itest-PID-NAME for pamtester and
+# pam_service NAME "auth lines..." : NAME in lower case (libpam looks services up so); writes /etc/pam.d/authd-itest-PID-NAME for pamtester and
 # prints that service name; cleanup removes it.
 pam_service() {
   local name=authd-itest-$$-$1

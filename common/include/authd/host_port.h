@@ -17,4 +17,9 @@ struct HostPort {
 
 std::optional<HostPort> splitHostPort(std::string_view text);
 
+// A server to connect to: the same, or a DNS host name (letters, digits, '-' and '.', labels of
+// 1..63, at most 253 in all) with a port 1..65535. A client verifies the server's certificate
+// against this name or address.
+std::optional<HostPort> splitServerAddress(std::string_view text);
+
 }  // namespace authd

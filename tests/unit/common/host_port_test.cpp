@@ -17,6 +17,21 @@ TEST_CASE("host_port: IPv4 and bracketed IPv6 literals with a decimal port") {
   CHECK(splitHostPort("0.0.0.0:65535")->port == 65535);
 }
 
+TEST_CASE("host_port: a server may also be a DNS name, never port 0") {
+  auto named = authd::splitServerAddress("authd-1.stadt.example:8443");
+  REQUIRE(named);
+  CHECK(named->address == "authd-1.stadt.example");
+  CHECK(named->port == 8443);
+  CHECK(authd::splitServerAddress("192.0.2.1:8443")->address == "192.0.2.1");
+  CHECK(authd::splitServerAddress("[2001:db8::1]:8443")->address == "2001:db8::1");
+  for (const char* bad :
+       {"authd:0", "192.0.2.1:0", "-authd:443", "authd-:443", "a..b:443", "au_thd:443", "authd",
+        ":443", "authd.:443", "authd:443x", "[authd]:443"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(authd::splitServerAddress(bad));
+  }
+}
+
 TEST_CASE("host_port: names, missing or bad ports and stray characters are refused") {
   for (const char* bad :
        {"", "authd.example:443", "192.0.2.1", "192.0.2.1:", "192.0.2.1:65536", "192.0.2.1:+1",

@@ -1,0 +1,19 @@
+#pragma once
+// The one shape of a refusal on the wire (docs/protocol.md, "Envelope"): v, id, ok=false, error,
+// message. Used by the dispatcher, the listeners' framing and a device's agent.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "authd/protocol.h"
+
+namespace authd {
+
+inline nlohmann::json errorAnswer(const nlohmann::json& id, std::string_view code,
+                                  const std::string& message) {
+  return {
+      {"v", protocol::kVersion}, {"id", id}, {"ok", false}, {"error", code}, {"message", message}};
+}
+
+}  // namespace authd
