@@ -28,7 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kMaxIdleConnections = 8;
+// As many as the device has logons at once, within reason: a connection given up is a new
+// (resumed) TLS handshake for the next request.
+constexpr std::size_t kMaxIdleConnections = 64;
 // Below the central authd's default idle timeout (30 s), so that a kept connection is not one
 // the server is about to close.
 constexpr auto kMaxIdleAge = std::chrono::seconds(20);

@@ -96,10 +96,10 @@ std::string refusal(const boost::system::error_code& ec, SSL* ssl) {
   return why;
 }
 
-// Releases the connection's slot however serve() ends.
+// Releases the connection's slot however serve() ends, also when the event loop destroys it.
 struct Slot {
-  std::atomic<int>& count;
-  ~Slot() { --count; }
+  std::shared_ptr<std::atomic<int>> count;
+  ~Slot() { --*count; }
 };
 
 }  // namespace
@@ -148,8 +148,8 @@ asio::awaitable<void> TlsListener::acceptLoop(tcp::acceptor& acceptor) {
       continue;
     }
     // Unauthenticated peers hold a slot during their handshake: bounded in number and time.
-    if (++connections_ > options_.maxConnections) {
-      --connections_;
+    if (++*connections_ > options_.maxConnections) {
+      --*connections_;
       continue;  // the socket closes when it goes out of scope
     }
     boost::system::error_code ignored;

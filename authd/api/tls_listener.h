@@ -57,7 +57,9 @@ class TlsListener {
   boost::asio::ssl::context context_;
   std::vector<std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors_;
   ConnectionQuota quota_;
-  std::atomic<int> connections_{0};  // accepted and not yet closed, handshakes included
+  // Accepted and not yet closed, handshakes included. Shared with the connections: at shutdown
+  // the event loop destroys their coroutines after the listener.
+  std::shared_ptr<std::atomic<int>> connections_ = std::make_shared<std::atomic<int>>(0);
   std::mutex keysMutex_;
   std::unordered_map<std::string, std::int64_t> keys_;
 };
