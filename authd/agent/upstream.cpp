@@ -28,9 +28,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// As many as the device has logons at once, within reason: a connection given up is a new
-// (resumed) TLS handshake for the next request.
-constexpr std::size_t kMaxIdleConnections = 64;
+// Connections to the central authd, in use or idle, at most: below its default per-device limit
+// (tls.max_connections_per_device, 64). Further requests wait for one to come free rather than
+// open (and close again) one TLS connection each.
+constexpr std::size_t kMaxConnections = 32;
 // Below the central authd's default idle timeout (30 s), so that a kept connection is not one
 // the server is about to close.
 constexpr auto kMaxIdleAge = std::chrono::seconds(20);
@@ -105,7 +106,6 @@ Upstream::Upstream(asio::io_context& io, const Config::Agent& options)
 Upstream::~Upstream() = default;
 
 std::unique_ptr<Upstream::Connection> Upstream::takeIdle() {
-  std::lock_guard lock(mutex_);
   while (!idle_.empty()) {
     std::unique_ptr<Connection> connection = std::move(idle_.back());
     idle_.pop_back();
@@ -113,6 +113,7 @@ std::unique_ptr<Upstream::Connection> Upstream::takeIdle() {
       connection->fromPool = true;
       return connection;
     }
+    --open_;
   }
   return nullptr;
 }
@@ -120,9 +121,36 @@ std::unique_ptr<Upstream::Connection> Upstream::takeIdle() {
 void Upstream::keepIdle(std::unique_ptr<Connection> connection) {
   connection->idleSince = Clock::now();
   connection->fromPool = false;
-  std::lock_guard lock(mutex_);
-  if (idle_.size() >= kMaxIdleConnections) idle_.erase(idle_.begin());
   idle_.push_back(std::move(connection));
+  wakeOne();
+}
+
+void Upstream::release() {
+  --open_;
+  wakeOne();
+}
+
+void Upstream::wakeOne() {
+  if (waiters_.empty()) return;
+  waiters_.front()->cancel();
+  waiters_.pop_front();
+}
+
+asio::awaitable<std::unique_ptr<Upstream::Connection>> Upstream::acquire() {
+  for (;;) {
+    if (std::unique_ptr<Connection> idle = takeIdle()) co_return idle;
+    if (open_ < kMaxConnections) {
+      ++open_;
+      std::unique_ptr<Connection> fresh = co_await connect();
+      if (!fresh) release();
+      co_return fresh;
+    }
+    // Woken (cancelled) when a connection is kept or given up.
+    auto turn = std::make_shared<asio::steady_timer>(io_, Clock::time_point::max());
+    waiters_.push_back(turn);
+    boost::system::error_code ignored;
+    co_await turn->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
 }
 
 asio::awaitable<std::unique_ptr<Upstream::Connection>> Upstream::connectTo(Server& server) {
@@ -164,7 +192,6 @@ asio::awaitable<std::unique_ptr<Upstream::Connection>> Upstream::connect() {
   std::vector<Server*> order;
   std::vector<Server*> skipped;
   {
-    std::lock_guard lock(mutex_);
     const auto now = Clock::now();
     for (auto& server : servers_) (server.skipUntil <= now ? order : skipped).push_back(&server);
   }
@@ -172,7 +199,6 @@ asio::awaitable<std::unique_ptr<Upstream::Connection>> Upstream::connect() {
   if (order.empty()) order = skipped;
   for (Server* server : order) {
     std::unique_ptr<Connection> connection = co_await connectTo(*server);
-    std::lock_guard lock(mutex_);
     if (connection) {
       server->skipUntil = {};
       co_return connection;
@@ -211,7 +237,6 @@ asio::awaitable<UpstreamAnswer> Upstream::exchange(Connection& connection,
   answer.line = std::move(buffer);
   SSL_SESSION* session = SSL_get1_session(connection.stream.native_handle());
   if (session != nullptr) {
-    std::lock_guard lock(mutex_);
     connection.server->session.reset(
         session, [](void* s) { SSL_SESSION_free(static_cast<SSL_SESSION*>(s)); });
   }
@@ -220,18 +245,26 @@ asio::awaitable<UpstreamAnswer> Upstream::exchange(Connection& connection,
 
 asio::awaitable<UpstreamAnswer> Upstream::call(std::string line) {
   line.push_back('\n');
-  std::unique_ptr<Connection> connection = takeIdle();
-  if (!connection) connection = co_await connect();
-  if (!connection) co_return UpstreamAnswer{};
+  std::unique_ptr<Connection> connection = co_await acquire();
+  if (!connection) {
+    OPENSSL_cleanse(line.data(), line.size());  // may hold a code
+    co_return UpstreamAnswer{};
+  }
   UpstreamAnswer answer = co_await exchange(*connection, line);
-  // A kept connection may have been closed by the server while idle: once more on a new one.
+  // A kept connection may have been closed by the server while idle: once more on a new one
+  // (in the same slot).
   if (answer.status == UpstreamAnswer::Status::broken && connection->fromPool) {
     connection = co_await connect();
-    if (!connection) co_return UpstreamAnswer{};
-    answer = co_await exchange(*connection, line);
+    if (connection) answer = co_await exchange(*connection, line);
   }
   OPENSSL_cleanse(line.data(), line.size());  // may hold a code
-  if (answer.status == UpstreamAnswer::Status::answered) keepIdle(std::move(connection));
+  // Without a new connection the answer stays "broken": the first send may have been processed,
+  // so this is no "unreachable" that an offline fallback could act on.
+  if (connection && answer.status == UpstreamAnswer::Status::answered) {
+    keepIdle(std::move(connection));
+  } else {
+    release();
+  }
   co_return answer;
 }
 

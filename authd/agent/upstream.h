@@ -3,7 +3,7 @@
 // key, to the first of the configured servers that answers (docs/network.md). A server that
 // cannot be reached is skipped for agent.retry_after seconds; when every server is skipped,
 // each is tried again rather than giving up unasked. Connections are kept for reuse and resume
-// their TLS session.
+// their TLS session. Used from one thread: the agent runs one I/O thread.
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 
@@ -12,9 +12,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -58,16 +59,22 @@ class Upstream {
   boost::asio::awaitable<std::unique_ptr<Connection>> connect();
   boost::asio::awaitable<std::unique_ptr<Connection>> connectTo(Server& server);
   boost::asio::awaitable<UpstreamAnswer> exchange(Connection& connection, const std::string& line);
+  // A connection to use: an idle one, a new one while fewer than the maximum are open, else the
+  // next one that comes free. nullptr when no server could be reached.
+  boost::asio::awaitable<std::unique_ptr<Connection>> acquire();
   std::unique_ptr<Connection> takeIdle();
   void keepIdle(std::unique_ptr<Connection> connection);
+  void release();  // a connection given up
+  void wakeOne();
 
   boost::asio::io_context& io_;
   Config::Agent options_;
   boost::asio::ssl::context context_;
   std::string deviceName_;
-  std::mutex mutex_;
   std::vector<Server> servers_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;  // connections in use or idle
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
 };
 
 }  // namespace authd
