@@ -1,5 +1,5 @@
 // authd: verifies second factors for PAM modules, admin tools and (later) VPN gateways.
-// Usage: authd [--agent] [--config FILE] [--check-config] [--version]
+// Usage: authd [--agent] [--config FILE] [--check-config] [--offline-public-key] [--version]
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -9,7 +9,9 @@
 #include "authd/base/log.h"
 #include "authd/daemon/core_dumps.h"
 #include "authd/daemon/daemon.h"
+#include "authd/daemon/offline_key.h"
 #include "authd/daemon/startup_config.h"
+#include "authd/daemon/trusted_directory.h"
 
 using namespace authd;
 
@@ -30,6 +32,25 @@ int reportPolicyGroups(const Config& config) {
   return problems.empty() ? 0 : 1;
 }
 
+// --offline-public-key: the public half of the offline signing key, for the devices' agents;
+// creates the key (offline.signing_key_file) when there is none yet.
+int printOfflinePublicKey(const Config& config) {
+  const std::string& path = config.offline.signingKeyFile;
+  if (std::string problem = untrustedParent(path); !problem.empty()) {
+    std::cerr << "authd: offline.signing_key_file " << path << ": " << problem << "\n";
+    return 1;
+  }
+  makeParentDirectory(path, 0700);
+  std::string error;
+  std::optional<OfflineSigningKey> key = loadOrCreateOfflineKey(path, systemRandom(), &error);
+  if (!key) {
+    std::cerr << "authd: " << error << "\n";
+    return 1;
+  }
+  std::cout << offlinePublicKeyPem(key->get());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,6 +66,9 @@ int main(int argc, char** argv) {
                  std::string("TOML configuration file (default: ") + kDefaultConfigPath +
                      " when present, else built-in defaults)");
   app.add_flag("--check-config", checkOnly, "validate the configuration and exit");
+  bool offlinePublicKey = false;
+  app.add_flag("--offline-public-key", offlinePublicKey,
+               "print the public key devices verify offline entries with (creates the key)");
   bool agent = false;
   app.add_flag("--agent", agent,
                "run as a device's agent: serve the local socket, forward to the central "
@@ -67,6 +91,7 @@ int main(int argc, char** argv) {
     std::cout << startup->origin << ": configuration is valid\n";
     return 0;
   }
+  if (offlinePublicKey) return printOfflinePublicKey(startup->config);
   log::setLevel(startup->config.log.level);
   std::signal(SIGPIPE, SIG_IGN);
   try {

@@ -120,6 +120,14 @@ struct Config {
     int requestTimeoutMs = 10000;      // one answer of a central server
     int retryAfter = 30;               // seconds a server that did not answer is skipped
   } agent;
+  // Offline FIDO2 logon at devices (docs/offline.md): the central authd signs offline entries
+  // with an Ed25519 key of its own. Off by default.
+  struct Offline {
+    bool allowed = false;
+    int maxAgeDays = 14;     // an entry's lifetime from its issue
+    bool uvRequired = true;  // PIN (or biometric) required offline
+    std::string signingKeyFile = "/var/lib/authd/offline.key";  // 32-byte seed, like store.key_file
+  } offline;
   struct Fido2 {
     // One relying-party id for the whole service, so a key enrolled once works everywhere.
     // Baked into every credential: choose it before the first enrolment.

@@ -15,7 +15,10 @@ std::optional<StartupConfig> loadStartupConfig(const std::string& explicitPath,
     if (::lstat(defaultPath.c_str(), &st) == 0) {
       path = defaultPath;
     } else if (errno == ENOENT) {
-      return StartupConfig{Config{}, kBuiltInDefaults};
+      // Filled in field by field: GCC 12 warns falsely (array-bounds) on the aggregate form.
+      StartupConfig defaults;
+      defaults.origin = kBuiltInDefaults;
+      return defaults;
     } else {
       *error = defaultPath + ": " + std::strerror(errno);
       return std::nullopt;
