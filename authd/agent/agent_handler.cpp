@@ -6,6 +6,7 @@
 #include "authd/base/log.h"
 #include "authd/json_reader.h"
 #include "authd/protocol.h"
+#include "authd/wipe.h"
 
 namespace authd {
 
@@ -15,6 +16,11 @@ using nlohmann::json;
 namespace {
 
 std::string answerLine(const json& answer) { return answer.dump(); }
+
+struct SecretFieldsWipe {
+  json& request;
+  ~SecretFieldsWipe() { wipeSecretFields(request); }
+};
 
 const std::string* requestedUser(const json& request) {
   auto it = request.find("user");
@@ -34,8 +40,9 @@ AgentHandler::AgentHandler(Upstream& upstream, Directory& directory, boost::asio
 boost::asio::awaitable<std::string> AgentHandler::handle(std::string_view line,
                                                          PeerCredentials peer) {
   std::string why;
-  const std::optional<json> request = parseProtocolLine(line, &why);
+  std::optional<json> request = parseProtocolLine(line, &why);
   if (!request) co_return answerLine(errorAnswer(nullptr, err::kBadRequest, why));
+  const SecretFieldsWipe wipe{*request};  // what the user typed
   JsonReader envelope(*request);
   const json id = readId(envelope);
   const auto op = request->find("op");
