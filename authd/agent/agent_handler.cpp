@@ -22,11 +22,6 @@ struct SecretFieldsWipe {
   ~SecretFieldsWipe() { wipeSecretFields(request); }
 };
 
-const std::string* requestedUser(const json& request) {
-  auto it = request.find("user");
-  return it != request.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-}
-
 }  // namespace
 
 AgentHandler::AgentHandler(Upstream& upstream, Directory& directory, boost::asio::thread_pool& pool,

@@ -59,6 +59,11 @@ boost::asio::awaitable<CallerRoles> rolesOf(const PeerCredentials& peer, Directo
   co_return co_await withUid(directory, pool, static_cast<uid_t>(peer.uid), rolesFor);
 }
 
+const std::string* requestedUser(const nlohmann::json& request) {
+  auto it = request.find("user");
+  return it != request.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
 std::string_view accessRefusal(Access access, const CallerRoles& roles,
                                const std::string* requestedUser) {
   if (access == Access::admin && !roles.admin) {

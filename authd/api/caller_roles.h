@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,9 @@ struct CallerRoles {
 boost::asio::awaitable<CallerRoles> rolesOf(const PeerCredentials& peer, Directory& directory,
                                             boost::asio::thread_pool& pool,
                                             const Config::Server& server);
+
+// The account a request acts for: its "user" string, nullptr when it names none.
+const std::string* requestedUser(const nlohmann::json& request);
 
 // Why `roles` may not call an operation of class `access` for `requestedUser` (nullptr: the
 // request names none); empty when it may. The same words whatever account was named.

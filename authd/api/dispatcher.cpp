@@ -175,16 +175,6 @@ boost::asio::awaitable<json> Dispatcher::run(const json& request, PeerCredential
   co_return errorAnswer(id, code, failure);
 }
 
-namespace {
-
-// The account an `account` operation acts for; nullptr when the request names none.
-const std::string* requestedUser(const json& request) {
-  auto it = request.find("user");
-  return it != request.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
-}
-
-}  // namespace
-
 // Every refusal reads the same whatever account was named, so that a refused caller learns
 // nothing about other accounts. Local callers other than root and service accounts are
 // rate-limited, and every network peer (one device must not starve the others).

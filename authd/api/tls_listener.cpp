@@ -29,8 +29,6 @@ using asio::ip::tcp;
 
 namespace {
 
-// TLS 1.2 only with forward-secret AEAD suites; TLS 1.3's suites are all of that kind.
-constexpr const char* kTls12Ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20";
 // Sessions resume (cheap reconnects of agents) only within this context.
 constexpr unsigned char kSessionContext[] = "authd";
 
