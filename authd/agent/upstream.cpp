@@ -69,15 +69,22 @@ bool isIpAddress(const std::string& host) {
   return !ec;
 }
 
-// Closes `socket` (and stops `resolver`) unless cancelled first: the deadline of one step.
+// Runs `expire` (closing the step's socket) when the step takes too long. Once the step is over
+// it never runs, also when the timer had already fired and its handler is still queued: the
+// socket it would close may be gone by then.
 struct Deadline {
   Deadline(asio::io_context& io, std::chrono::milliseconds after, std::function<void()> expire)
       : timer(std::make_shared<asio::steady_timer>(io, after)) {
-    timer->async_wait([expire = std::move(expire)](const boost::system::error_code& ec) {
-      if (!ec) expire();
-    });
+    timer->async_wait(
+        [expire = std::move(expire), pending = pending](const boost::system::error_code& ec) {
+          if (!ec && *pending) expire();
+        });
   }
-  ~Deadline() { timer->cancel(); }
+  ~Deadline() {
+    *pending = false;
+    timer->cancel();
+  }
+  std::shared_ptr<bool> pending = std::make_shared<bool>(true);
   std::shared_ptr<asio::steady_timer> timer;
 };
 
@@ -235,8 +242,11 @@ asio::awaitable<UpstreamAnswer> Upstream::exchange(Connection& connection,
   buffer.pop_back();
   answer.status = UpstreamAnswer::Status::answered;
   answer.line = std::move(buffer);
+  // The session to resume with next time, kept when it is a new one (not on every request).
   SSL_SESSION* session = SSL_get1_session(connection.stream.native_handle());
-  if (session != nullptr) {
+  if (session != nullptr && session == connection.server->session.get()) {
+    SSL_SESSION_free(session);
+  } else if (session != nullptr) {
     connection.server->session.reset(
         session, [](void* s) { SSL_SESSION_free(static_cast<SSL_SESSION*>(s)); });
   }
