@@ -168,6 +168,17 @@ bool TlsListener::isAdmin(const std::string& certificateName) const {
   return std::find(admins.begin(), admins.end(), certificateName) != admins.end();
 }
 
+void TlsListener::logRefusal(log::Level level, const std::string& line) {
+  if (!refusalLog_.allow(0, RequestRate::Clock::now())) {
+    ++refusalsUnlogged_;
+    return;
+  }
+  const std::int64_t unlogged = refusalsUnlogged_.exchange(0);
+  log::write(level,
+             line + (unlogged > 0 ? " (" + std::to_string(unlogged) + " refusals not logged before)"
+                                  : std::string()));
+}
+
 asio::awaitable<void> TlsListener::serve(tcp::socket socket, std::string from) {
   Slot slot{connections_};
   auto session = std::make_shared<LineSession<Stream>>(
@@ -181,7 +192,8 @@ asio::awaitable<void> TlsListener::serve(tcp::socket socket, std::string from) {
       ec ? std::nullopt
          : certificateName(SSL_get0_peer_certificate(session->stream.native_handle()));
   if (!name) {
-    log::info("tls: refused " + from + ": " + refusal(ec, session->stream.native_handle()));
+    logRefusal(log::Level::info,
+               "tls: refused " + from + ": " + refusal(ec, session->stream.native_handle()));
     session->close();
     co_return;
   }
@@ -190,8 +202,8 @@ asio::awaitable<void> TlsListener::serve(tcp::socket socket, std::string from) {
   peer.certificateAdmin = isAdmin(*name);
   peer.rateKey = keyOf(*name);
   if (!quota_.acquire(peer.rateKey)) {
-    log::warning("tls: connection limit reached for " + *name +
-                 " (tls.max_connections_per_device)");
+    logRefusal(log::Level::warning,
+               "tls: connection limit reached for " + *name + " (tls.max_connections_per_device)");
     session->close();
     co_return;
   }

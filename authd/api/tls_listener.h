@@ -21,6 +21,7 @@
 #include "authd/api/caller_limits.h"
 #include "authd/api/line_handler.h"
 #include "authd/base/config.h"
+#include "authd/base/log.h"
 
 namespace authd {
 
@@ -50,6 +51,9 @@ class TlsListener {
   // The rate and quota key of a certificate name: one per name, below -1 (never a uid).
   std::int64_t keyOf(const std::string& certificateName);
   bool isAdmin(const std::string& certificateName) const;
+  // Logs a refused peer within a budget: anyone on the network can be refused as often as they
+  // connect, and must not fill the journal.
+  void logRefusal(log::Level level, const std::string& line);
 
   boost::asio::io_context& io_;
   LineHandler& handler_;
@@ -60,6 +64,8 @@ class TlsListener {
   // Accepted and not yet closed, handshakes included. Shared with the connections: at shutdown
   // the event loop destroys their coroutines after the listener.
   std::shared_ptr<std::atomic<int>> connections_ = std::make_shared<std::atomic<int>>(0);
+  RequestRate refusalLog_{1, 20};  // lines per second, burst
+  std::atomic<std::int64_t> refusalsUnlogged_{0};
   std::mutex keysMutex_;
   std::unordered_map<std::string, std::int64_t> keys_;
 };

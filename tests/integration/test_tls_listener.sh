@@ -74,6 +74,27 @@ check "... because it is revoked (the CRL was read)" \
   contains "$(cat "$WORK/authd.log")" "tls: refused 127.0.0.1:[0-9]*: handshake failed: .*(certificate revoked)"
 check "a certificate without a name: refused" refused as noname
 check "authd logged the refusals" contains "$(cat "$WORK/authd.log")" "tls: refused"
+# Anyone on the network can be refused as often as they connect: the log lines stay bounded
+# (a burst of 20, then one per second).
+start=$(date +%s%N)
+python3 - "$ADDRESS" "$CA/ca.pem" <<'PY'
+import socket, ssl, sys
+host, port = sys.argv[1].rsplit(":", 1)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.load_verify_locations(sys.argv[2])
+for _ in range(100):
+    try:
+        with socket.create_connection((host, int(port)), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname=host) as tls:
+                tls.sendall(b'{"v":1,"op":"ping"}\n')
+                tls.recv(100)
+    except (ssl.SSLError, ConnectionError, socket.timeout):
+        pass
+PY
+seconds=$((($(date +%s%N) - start) / 1000000000 + 1))
+refused_lines=$(grep -c "tls: refused" "$WORK/authd.log")
+check "100 refused connections log at most 20 + one per second of lines ($refused_lines in ${seconds}s)" \
+  test "$refused_lines" -le $((20 + seconds + 5))
 check "the local socket still answers" authctl --timeout 2 --json list >/dev/null
 check "authd still serves devices after the refusals" ok_answer "$(as nb-017.stadt.test <<<"$ping")"
 
