@@ -8,6 +8,7 @@
 #include "authd/protocol.h"
 #include "cli/commands.h"
 #include "cli/response_reader.h"
+#include "cli/time_arg.h"
 
 namespace authd::cli {
 
@@ -77,6 +78,50 @@ void readPolicy(const nlohmann::json& p, ShowResult& out, std::string* error) {
   out.factors = textList(p, "factors", error);
   out.uvRequired = flag(p, "uv_required", error);
   out.rules = textList(p, "rules", error);
+  // Absent from an authd before offline logon: not allowed.
+  out.offline = p.contains("offline") && flag(p, "offline", error);
+  ResponseReader reader(p);
+  out.offlineMaxAgeDays = reader.optionalInteger("offline_max_age_days", 0, 366).value_or(0);
+  if (reader.failed()) setError(error, "policy: " + reader.error());
+}
+
+void readOfflineEntries(const nlohmann::json& response, ShowResult& out, std::string* error) {
+  auto it = response.find("offline_entries");
+  if (it == response.end()) return;  // an authd before offline logon
+  if (!it->is_array() || it->size() > kMaxListItems) {
+    setError(error, "field \"offline_entries\" is not an array");
+    return;
+  }
+  for (const auto& item : *it) {
+    if (!item.is_object()) return setError(error, "offline_entries holds a non-object");
+    ResponseReader reader(item);
+    ShowResult::OfflineEntry e;
+    e.device = printable(reader.text("device", kMaxFieldBytes));
+    e.issued = reader.integer("issued", 0, (std::int64_t{1} << 53) - 1);
+    e.expires = reader.integer("expires", 0, (std::int64_t{1} << 53) - 1);
+    e.revoked = flag(item, "revoked", error);
+    if (reader.failed()) return setError(error, "offline_entries: " + reader.error());
+    out.offlineEntries.push_back(std::move(e));
+  }
+}
+
+std::string offlineLines(const ShowResult& r, std::int64_t now) {
+  std::string out = "Offline logon:   ";
+  out += r.offline ? "allowed at devices, entries valid " + std::to_string(r.offlineMaxAgeDays) +
+                         " days from the last online logon with a key\n"
+                   : "not allowed\n";
+  for (const auto& e : r.offlineEntries) {
+    out += "  " + e.device + ": ";
+    if (e.revoked) {
+      out += "withdrawn; dropped at the device's next contact\n";
+    } else if (e.expires <= now) {
+      out += "expired " + formatLocalMinute(e.expires) + "\n";
+    } else {
+      out += "valid until " + formatLocalMinute(e.expires) + " (issued " +
+             formatLocalMinute(e.issued) + ")\n";
+    }
+  }
+  return out;
 }
 
 std::string joined(const std::vector<std::string>& items, const char* none = "none") {
@@ -123,6 +168,7 @@ std::optional<ShowResult> parseShowResult(const nlohmann::json& response, std::s
   ShowResult out;
   readAccount(member(response, "account", error), out, error);
   if (error->empty()) readPolicy(member(response, "policy", error), out, error);
+  if (error->empty()) readOfflineEntries(response, out, error);
   if (!error->empty()) return std::nullopt;
   auto listing = parseListResult(response, error);
   if (!listing) return std::nullopt;
@@ -143,7 +189,8 @@ std::string formatShowResult(const ShowResult& r, std::int64_t now) {
   out += "Second factor:   " + mfaLine(r) + "\n";
   out += "Allowed factors: " + factorsLine(r) + "\n";
   out += std::string("PIN/UV on keys:  ") +
-         (r.uvRequired ? "required by a group rule" : "as enrolled") + "\n\n";
+         (r.uvRequired ? "required by a group rule" : "as enrolled") + "\n";
+  out += offlineLines(r, now) + "\n";
   out += formatListResult(r.listing, now);
   return out;
 }

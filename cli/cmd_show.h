@@ -20,6 +20,14 @@ struct ShowResult {
   std::vector<std::string> factors;
   bool uvRequired = false;
   std::vector<std::string> rules;
+  bool offline = false;  // the policy lets devices keep offline entries
+  std::int64_t offlineMaxAgeDays = 0;
+  struct OfflineEntry {
+    std::string device;
+    std::int64_t issued = 0, expires = 0;
+    bool revoked = false;
+  };
+  std::vector<OfflineEntry> offlineEntries;  // devices holding one
   ListResult listing;
 };
 

@@ -96,5 +96,6 @@ Runner setupRevoke(CLI::App& sub);
 Runner setupUnlock(CLI::App& sub);
 Runner setupAudit(CLI::App& sub);
 Runner setupReinstate(CLI::App& sub);
+Runner setupOffline(CLI::App& sub);
 
 }  // namespace authd::cli

@@ -24,6 +24,8 @@ constexpr Command kCommands[] = {
     {"audit", authd::cli::setupAudit, "show the audit log, newest first"},
     {"reinstate", authd::cli::setupReinstate,
      "clear the clone-suspected mark of a security key after checking it"},
+    {"offline", authd::cli::setupOffline,
+     "offline logon at devices: offline revoke USER [DEVICE] withdraws entries"},
 };
 
 }  // namespace

@@ -33,28 +33,29 @@ std::optional<bool> readEnvelope(JsonReader& reader, std::string* why) {
 CallError readServerError(JsonReader& reader) {
   auto code = reader.requireString("error", kMaxErrorCodeBytes);
   auto message = reader.optionalString("message", kMaxMessageBytes);
+  auto userMessage = reader.optionalString("user_message", kMaxMessageBytes);
   if (!reader.finish()) return protocolError("malformed error response: " + reader.error());
-  return CallError{CallError::Kind::server, *code, message.value_or("")};
+  return CallError{CallError::Kind::server, *code, message.value_or(""), userMessage.value_or("")};
 }
 
 }  // namespace
 
 CallError protocolError(std::string message) {
-  return CallError{CallError::Kind::protocol, {}, std::move(message)};
+  return CallError{CallError::Kind::protocol, {}, std::move(message), {}};
 }
 
 CallError argumentError(std::string message) {
-  return CallError{CallError::Kind::argument, {}, std::move(message)};
+  return CallError{CallError::Kind::argument, {}, std::move(message), {}};
 }
 
 CallError transportError(const ClientError& error) {
   switch (error.kind) {
     case ClientError::Kind::connect:
-      return CallError{CallError::Kind::connect, {}, error.message};
+      return CallError{CallError::Kind::connect, {}, error.message, {}};
     case ClientError::Kind::timeout:
-      return CallError{CallError::Kind::timeout, {}, error.message};
+      return CallError{CallError::Kind::timeout, {}, error.message, {}};
     case ClientError::Kind::io:
-      return CallError{CallError::Kind::io, {}, error.message};
+      return CallError{CallError::Kind::io, {}, error.message, {}};
     case ClientError::Kind::protocol:
     case ClientError::Kind::none:
       break;

@@ -24,7 +24,9 @@ Outcome outcomeOfCallError(const CallError& error) {
   }
   std::string reason = "unavailable:" + std::string(callErrorKindName(error.kind));
   if (error.kind == CallError::Kind::server) reason += ":" + error.code;
-  return make(PAM_AUTHINFO_UNAVAIL, kMsgUnavailable, std::move(reason), error.message);
+  // The agent's word on why an offline logon cannot work is for the user; anything else is not.
+  const std::string_view shown = error.userMessage.empty() ? kMsgUnavailable : error.userMessage;
+  return make(PAM_AUTHINFO_UNAVAIL, shown, std::move(reason), error.message);
 }
 
 FactorPlan planFactors(const FactorsAnswer& answer, FactorChoice choice) {

@@ -190,7 +190,7 @@ boost::asio::awaitable<AccountReport> AdminService::show(std::string user, Calle
     std::optional<AccountReport> report;
     auto account = core_.directory.findUser(user);
     if (!account) return report;
-    report = AccountReport{*account, effectivePolicy(core_.config.policy, *account), {}};
+    report = AccountReport{*account, effectivePolicy(core_.config, *account), {}, {}};
     // The account's own counter, whichever of its login names the failures were typed with.
     LockState lock = core_.store.lockState(lockKeyOf(*account));
     if (lock.failures != 0) report->listing.locks.push_back(std::move(lock));
@@ -199,6 +199,7 @@ boost::asio::awaitable<AccountReport> AdminService::show(std::string user, Calle
       c.sealedSecret.clear();
       report->listing.credentials.push_back(std::move(c));
     }
+    report->offlineGrants = core_.store.offlineGrants(principalOf(*account));
     return report;
   };
   std::optional<AccountReport> report = co_await offload(core_.blocking, read);
@@ -218,6 +219,8 @@ boost::asio::awaitable<void> AdminService::revoke(std::string user, std::int64_t
   Store::TxnWork revokeIt = [&](StoreTxn& txn) {
     revoked = txn.revokeCredential(credentialId, storedUnder(user));
     if (!revoked) audit.result = "error", audit.reason = "not_found";
+    // Offline entries list the user's keys: withdrawn, and issued anew at the next online logon.
+    if (revoked) txn.revokeOfflineGrants(storedUnder(user), std::nullopt);
     txn.appendAudit(audit);
   };
   co_await commit(revokeIt);
@@ -239,6 +242,23 @@ boost::asio::awaitable<std::int64_t> AdminService::unlock(std::string user, Call
   };
   co_await commit(reset);
   co_return cleared;
+}
+
+boost::asio::awaitable<std::int64_t> AdminService::offlineRevoke(std::string user,
+                                                                 std::optional<std::string> device,
+                                                                 Caller caller) {
+  auto lookup = [&] { return core_.directory.findUser(user); };
+  const std::optional<Account> account = co_await offload(core_.blocking, lookup);
+  const Principal who = account ? principalOf(*account) : storedUnder(user);
+  std::int64_t withdrawn = 0;
+  AuditEvent audit = event("offline_revoke", user, caller);
+  if (device) audit.reason = "device=" + *device;
+  Store::TxnWork revokeThem = [&](StoreTxn& txn) {
+    withdrawn = txn.revokeOfflineGrants(who, device);
+    txn.appendAudit(audit);
+  };
+  co_await commit(revokeThem);
+  co_return withdrawn;
 }
 
 boost::asio::awaitable<std::vector<AuditEvent>> AdminService::audit(AuditQuery query,

@@ -34,6 +34,7 @@ struct AccountReport {
   Account account;
   EffectivePolicy policy;
   CredentialListing listing;
+  std::vector<OfflineGrant> offlineGrants;  // devices holding an offline entry
 };
 
 // The audit event of an admin action by `caller`, "ok" until the action says otherwise.
@@ -54,6 +55,11 @@ class AdminService {
   boost::asio::awaitable<AccountReport> show(std::string user, Caller caller);
   boost::asio::awaitable<void> revoke(std::string user, std::int64_t credentialId, Caller caller);
   boost::asio::awaitable<std::int64_t> unlock(std::string user, Caller caller);
+  // Withdraws the offline entries of `user` at `device` (every device when nullopt); returns how
+  // many were still standing. The devices drop them at their next contact.
+  boost::asio::awaitable<std::int64_t> offlineRevoke(std::string user,
+                                                     std::optional<std::string> device,
+                                                     Caller caller);
   boost::asio::awaitable<std::vector<AuditEvent>> audit(AuditQuery query, Caller caller);
 
   // Audits a refused admin call (forbidden caller); used by the dispatcher.

@@ -66,7 +66,7 @@ boost::asio::awaitable<Fido2RegisterBeginAnswer> Fido2Enrolment::begin(
     if (!keys.known) return keys;
     keys.owner = account->id;
     keys.displayName = account->displayName;
-    keys.uvRequired = effectivePolicy(core_.config.policy, *account).uvRequired;
+    keys.uvRequired = effectivePolicy(core_.config, *account).uvRequired;
     for (const auto& c : core_.store.credentials(principalOf(*account))) {
       if (!c.fido2 || c.state == CredentialState::revoked) continue;
       keys.exclude.push_back(c.fido2->credentialId);

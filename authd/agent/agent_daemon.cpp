@@ -41,7 +41,17 @@ int runAgent(const Config& config, const std::string& configOrigin) {
     log::error(e.what());
     return 1;
   }
-  AgentHandler handler(*upstream, *directory, blocking, config);
+  std::unique_ptr<OfflineCache> offline;
+  if (!config.agent.offlinePublicKeyFile.empty()) {
+    try {
+      offline = std::make_unique<OfflineCache>(
+          config.agent.offlineDirectory, config.agent.offlinePublicKeyFile, upstream->deviceName());
+    } catch (const std::exception& e) {
+      log::error(e.what());
+      return 1;
+    }
+  }
+  AgentHandler handler(*upstream, *directory, blocking, config, offline.get());
   UnixListener listener(io, handler, socket.releaseListeningSocket(),
                         {.idleTimeoutSeconds = config.server.idleTimeout,
                          .maxConnections = config.server.maxConnections,
@@ -58,6 +68,7 @@ int runAgent(const Config& config, const std::string& configOrigin) {
   for (const auto& s : config.agent.servers) servers += (servers.empty() ? "" : ", ") + s;
   log::info("authd agent " AUTHD_VERSION " for device " + upstream->deviceName() + " ready on " +
             config.server.socket + ", central servers: " + servers +
+            (offline ? ", offline logon from " + config.agent.offlineDirectory : std::string()) +
             ", configuration: " + configOrigin);
   io.run();
   blocking.join();

@@ -2,6 +2,7 @@
 
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read_until.hpp>
@@ -112,11 +113,23 @@ Upstream::Upstream(asio::io_context& io, const Config::Agent& options)
 
 Upstream::~Upstream() = default;
 
+namespace {
+
+// An idle connection with something to read was closed (or written to) by the server: a
+// request sent on it would break, and then could not fall back to offline logon.
+bool closedByServer(tcp::socket& socket) {
+  pollfd p{socket.native_handle(), POLLIN | POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) != 0;
+}
+
+}  // namespace
+
 std::unique_ptr<Upstream::Connection> Upstream::takeIdle() {
   while (!idle_.empty()) {
     std::unique_ptr<Connection> connection = std::move(idle_.back());
     idle_.pop_back();
-    if (Clock::now() - connection->idleSince < kMaxIdleAge) {
+    if (Clock::now() - connection->idleSince < kMaxIdleAge &&
+        !closedByServer(connection->stream.next_layer())) {
       connection->fromPool = true;
       return connection;
     }

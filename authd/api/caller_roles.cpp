@@ -29,6 +29,8 @@ constexpr std::array kOperationAccess = {
     OperationAccess{"fido2_register_begin", Access::admin},
     OperationAccess{"fido2_register_finish", Access::admin},
     OperationAccess{"fido2_reinstate", Access::admin},
+    OperationAccess{"offline_revoke", Access::admin},
+    OperationAccess{"offline_sync", Access::device},
 };
 
 }  // namespace
@@ -44,9 +46,10 @@ boost::asio::awaitable<CallerRoles> rolesOf(const PeerCredentials& peer, Directo
                                             boost::asio::thread_pool& pool,
                                             const Config::Server& server) {
   if (!peer.certificateName.empty()) {
-    co_return CallerRoles{"", peer.certificateAdmin, !peer.certificateAdmin};
+    co_return CallerRoles{"", peer.certificateAdmin, !peer.certificateAdmin,
+                          !peer.certificateAdmin};
   }
-  if (peer.uid == 0) co_return CallerRoles{"root", true, true};
+  if (peer.uid == 0) co_return CallerRoles{"root", true, true, false};
   if (peer.uid < 0) co_return CallerRoles{};
   auto rolesFor = [&server](std::optional<Account> account) {
     CallerRoles roles;
@@ -68,6 +71,9 @@ std::string_view accessRefusal(Access access, const CallerRoles& roles,
                                const std::string* requestedUser) {
   if (access == Access::admin && !roles.admin) {
     return "this operation needs root or the admin group";
+  }
+  if (access == Access::device && !roles.device) {
+    return "this operation is for the agents of devices over TLS";
   }
   if (access == Access::account && !roles.service &&
       (requestedUser == nullptr || roles.name.empty() || *requestedUser != roles.name)) {

@@ -22,6 +22,7 @@ enum class Access {
   anyone,   // ping
   account,  // for the caller's own account; root, service accounts and devices for any
   admin,    // root, server.admin_group, admin certificates
+  device,   // a device's agent over TLS (a certificate not in tls.admins)
 };
 
 // The access class of an operation; nullopt for an operation authd does not have.
@@ -31,6 +32,7 @@ struct CallerRoles {
   std::string name;  // login name of a local uid; empty when unknown or a network peer
   bool admin = false;
   bool service = false;  // may act for any account
+  bool device = false;   // a device's certificate
 };
 
 // A network peer's roles come from its certificate; a local peer's from the local system's

@@ -9,6 +9,7 @@
 #include "authd/base/op_error.h"
 #include "authd/base64url.h"
 #include "authd/directory/account_lookup.h"
+#include "authd/logon/offline_sync.h"
 #include "authd/logon/policy.h"
 #include "authd/protocol.h"
 #include "authd/wipe.h"
@@ -35,6 +36,8 @@ const std::vector<Dispatcher::Operation>& Dispatcher::operations() {
       {"fido2_register_begin", &D::fido2RegisterBegin},
       {"fido2_register_finish", &D::fido2RegisterFinish},
       {"fido2_reinstate", &D::fido2Reinstate},
+      {"offline_revoke", &D::offlineRevoke},
+      {"offline_sync", &D::offlineSync},
   };
   return table;
 }
@@ -236,6 +239,7 @@ boost::asio::awaitable<json> Dispatcher::verifyFido2(VerifyRequest& req, Caller&
   VerifyAnswer a = co_await fido2Logon_.verify(std::move(request), caller);
   json out = verifyResult(a);
   if (a.decision == Decision::accept) out["message"] = "Security key accepted.";
+  if (a.offlineEntry) out["offline_entry"] = std::move(*a.offlineEntry);
   co_return out;
 }
 
@@ -324,8 +328,31 @@ boost::asio::awaitable<json> Dispatcher::show(JsonReader& r, Caller& caller) {
                    {"mfa_because", p.mfaBecause},
                    {"factors", p.factors},
                    {"uv_required", p.uvRequired},
-                   {"rules", p.rules}};
+                   {"rules", p.rules},
+                   {"offline", p.offlineAllowed},
+                   {"offline_max_age_days", p.offlineMaxAgeDays},
+                   {"offline_uv_required", p.offlineUvRequired}};
+  json devices = json::array();
+  for (const auto& g : report.offlineGrants) {
+    devices.push_back({{"device", g.device},
+                       {"issued", g.issued},
+                       {"expires", g.expires},
+                       {"revoked", g.revoked}});
+  }
+  out["offline_entries"] = std::move(devices);
   co_return out;
+}
+
+boost::asio::awaitable<json> Dispatcher::offlineRevoke(JsonReader& r, Caller& caller) {
+  OfflineRevokeRequest req = readOfflineRevoke(r);
+  const std::int64_t withdrawn = co_await admin_.offlineRevoke(req.user, req.device, caller);
+  co_return json{{"user", req.user}, {"withdrawn", withdrawn}};
+}
+
+boost::asio::awaitable<json> Dispatcher::offlineSync(JsonReader& r, Caller& caller) {
+  OfflineSyncRequest req = readOfflineSync(r);
+  OfflineSyncAnswer a = co_await syncOfflineEntries(core_, std::move(req), caller);
+  co_return json{{"keep", a.keep}, {"logons_recorded", a.logonsRecorded}};
 }
 
 boost::asio::awaitable<json> Dispatcher::revoke(JsonReader& r, Caller& caller) {

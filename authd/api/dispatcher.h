@@ -59,6 +59,8 @@ class Dispatcher final : public LineHandler {
   boost::asio::awaitable<nlohmann::json> fido2RegisterBegin(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> fido2RegisterFinish(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> fido2Reinstate(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> offlineRevoke(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> offlineSync(JsonReader& r, Caller& caller);
 
   Core core_;
   TotpLogon totpLogon_;

@@ -16,4 +16,13 @@ inline nlohmann::json errorAnswer(const nlohmann::json& id, std::string_view cod
       {"v", protocol::kVersion}, {"id", id}, {"ok", false}, {"error", code}, {"message", message}};
 }
 
+// A refusal with a text for the person at the device as well (a device's agent: why an offline
+// logon cannot work); PAM shows it instead of its generic text.
+inline nlohmann::json errorAnswer(const nlohmann::json& id, std::string_view code,
+                                  const std::string& message, const std::string& userMessage) {
+  nlohmann::json answer = errorAnswer(id, code, message);
+  answer["user_message"] = userMessage;
+  return answer;
+}
+
 }  // namespace authd

@@ -122,6 +122,43 @@ CredentialRequest readCredential(JsonReader& r) {
   return req;
 }
 
+// The array `key` (absent: empty) of at most `maxItems` objects, each read by `readItem`.
+template <typename Item, typename ReadItem>
+std::vector<Item> readObjectArray(JsonReader& r, std::string_view key, std::size_t maxItems,
+                                  ReadItem readItem) {
+  std::vector<Item> items;
+  const json* array = r.optionalAny(key);
+  if (array == nullptr) return items;
+  const std::string where = "field \"" + std::string(key) + "\"";
+  if (!array->is_array() || array->size() > maxItems) {
+    throw OpError(err::kBadRequest,
+                  where + " must be an array of at most " + std::to_string(maxItems) + " objects");
+  }
+  for (const json& element : *array) {
+    if (!element.is_object()) throw OpError(err::kBadRequest, where + " must hold objects");
+    JsonReader itemReader(element);
+    items.push_back(readItem(itemReader));
+    if (!itemReader.finish()) throw OpError(err::kBadRequest, where + ": " + itemReader.error());
+  }
+  return items;
+}
+
+OfflineHeldEntry readHeldEntry(JsonReader& r) {
+  OfflineHeldEntry e;
+  e.user = needUser(r);
+  e.issued = need(r.requireInt("issued", 0, kMaxJsonSafeInt), r);
+  return e;
+}
+
+OfflineLogonReport readLogonReport(JsonReader& r) {
+  OfflineLogonReport l;
+  l.user = needUser(r);
+  l.time = need(r.requireInt("time", 0, kMaxJsonSafeInt), r);
+  l.credentialId = needBytes(r, "credential", protocol::kMaxFido2CredentialIdBytes);
+  l.signCount = need(r.requireInt("count", 0, UINT32_MAX), r);
+  return l;
+}
+
 }  // namespace
 
 VerifyRequest::~VerifyRequest() {
@@ -237,5 +274,27 @@ Fido2RegisterFinishRequest readFido2RegisterFinish(JsonReader& r) {
 }
 
 CredentialRequest readFido2Reinstate(JsonReader& r) { return readCredential(r); }
+
+}  // namespace authd
+
+namespace authd {
+
+OfflineSyncRequest readOfflineSync(JsonReader& r) {
+  OfflineSyncRequest req;
+  req.entries =
+      readObjectArray<OfflineHeldEntry>(r, "entries", kMaxOfflineSyncItems, readHeldEntry);
+  req.logons =
+      readObjectArray<OfflineLogonReport>(r, "logons", kMaxOfflineSyncItems, readLogonReport);
+  finishOrThrow(r);
+  return req;
+}
+
+OfflineRevokeRequest readOfflineRevoke(JsonReader& r) {
+  OfflineRevokeRequest req;
+  req.user = needUser(r);
+  req.device = r.optionalString("device", protocol::kMaxUserBytes);
+  finishOrThrow(r);
+  return req;
+}
 
 }  // namespace authd

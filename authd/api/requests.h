@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "authd/base64url.h"
 #include "authd/fido2/relying_party.h"
@@ -109,6 +110,29 @@ struct Fido2RegisterFinishRequest {
   fido2::ClientData clientData;
 };
 
+// offline_sync (docs/offline.md): what a device's agent holds and which offline logons it saw.
+inline constexpr std::size_t kMaxOfflineSyncItems = 1000;
+struct OfflineHeldEntry {
+  std::string user;
+  std::int64_t issued = 0;
+};
+struct OfflineLogonReport {
+  std::string user;
+  std::int64_t time = 0;
+  Bytes credentialId;
+  std::int64_t signCount = 0;
+};
+struct OfflineSyncRequest {
+  std::vector<OfflineHeldEntry> entries;
+  std::vector<OfflineLogonReport> logons;
+};
+
+// offline_revoke: every device's entry of the account when device is absent.
+struct OfflineRevokeRequest {
+  std::string user;
+  std::optional<std::string> device;
+};
+
 void readPing(JsonReader& r);
 AccountQueryRequest readFactors(JsonReader& r);
 VerifyRequest readVerify(JsonReader& r);
@@ -123,5 +147,7 @@ AccountQueryRequest readFido2Begin(JsonReader& r);
 Fido2RegisterBeginRequest readFido2RegisterBegin(JsonReader& r);
 Fido2RegisterFinishRequest readFido2RegisterFinish(JsonReader& r);
 CredentialRequest readFido2Reinstate(JsonReader& r);
+OfflineSyncRequest readOfflineSync(JsonReader& r);
+OfflineRevokeRequest readOfflineRevoke(JsonReader& r);
 
 }  // namespace authd

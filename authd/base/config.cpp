@@ -119,7 +119,8 @@ std::string checkFactorList(const std::vector<std::string>& factors) {
   return {};
 }
 
-// [policy.groups.NAME] factors = [...], user_verification = "required" | "preferred"
+// [policy.groups.NAME] factors = [...], user_verification = "required" | "preferred",
+// offline = true | false, offline_max_age_days = 1..366
 std::string parseGroupRule(const std::string& group, const toml::table& table,
                            Config::Policy::GroupRule* rule) {
   rule->group = group;
@@ -139,6 +140,14 @@ std::string parseGroupRule(const std::string& group, const toml::table& table,
         return "user_verification: must be \"required\" or \"preferred\"";
       }
       rule->uvRequired = *v == "required";
+    } else if (key.str() == "offline") {
+      auto v = node.value_exact<bool>();
+      if (!v) return "offline: must be true or false";
+      rule->offline = *v;
+    } else if (key.str() == "offline_max_age_days") {
+      auto v = node.value_exact<std::int64_t>();
+      if (!v || *v < 1 || *v > 366) return "offline_max_age_days: must be an integer 1-366";
+      rule->offlineMaxAgeDays = static_cast<int>(*v);
     } else {
       return std::string(key.str()) + ": unknown option";
     }
@@ -250,6 +259,9 @@ const std::vector<Option>& options() {
       {"agent", "request_timeout_ms",
        intOption(&C::agent, &C::Agent::requestTimeoutMs, 100, 120000)},
       {"agent", "retry_after", intOption(&C::agent, &C::Agent::retryAfter, 1, 3600)},
+      {"agent", "offline_public_key_file",
+       optionalStringOption(&C::agent, &C::Agent::offlinePublicKeyFile)},
+      {"agent", "offline_directory", stringOption(&C::agent, &C::Agent::offlineDirectory)},
       {"offline", "allowed", boolOption(&C::offline, &C::Offline::allowed)},
       {"offline", "max_age_days", intOption(&C::offline, &C::Offline::maxAgeDays, 1, 366)},
       {"offline", "uv_required", boolOption(&C::offline, &C::Offline::uvRequired)},

@@ -80,6 +80,8 @@ struct Config {
       std::string group;
       std::vector<std::string> factors;  // subset of fido2, totp
       bool uvRequired = false;
+      std::optional<bool> offline;           // unset: [offline] allowed
+      std::optional<int> offlineMaxAgeDays;  // unset: [offline] max_age_days
     };
     std::vector<std::string> mfaGroups;  // who must use a second factor; empty = everyone
     std::vector<std::string> defaultFactors = {"fido2", "totp"};
@@ -119,11 +121,15 @@ struct Config {
     int connectTimeoutMs = 3000;       // TCP connect and TLS handshake, per server
     int requestTimeoutMs = 10000;      // one answer of a central server
     int retryAfter = 30;               // seconds a server that did not answer is skipped
+    // Offline FIDO2 logon (docs/offline.md): the central authd's public key (PEM) the entries
+    // are verified with; empty: no offline logon at this device.
+    std::string offlinePublicKeyFile;
+    std::string offlineDirectory = "/var/lib/authd-agent/offline";  // root only, 0700
   } agent;
   // Offline FIDO2 logon at devices (docs/offline.md): the central authd signs offline entries
   // with an Ed25519 key of its own. Off by default.
   struct Offline {
-    bool allowed = false;
+    bool allowed = false;    // for accounts no [policy.groups] rule with `offline` applies to
     int maxAgeDays = 14;     // an entry's lifetime from its issue
     bool uvRequired = true;  // PIN (or biometric) required offline
     std::string signingKeyFile = "/var/lib/authd/offline.key";  // 32-byte seed, like store.key_file

@@ -3,6 +3,7 @@
 // calls them (Unix socket today, RADIUS later): the store, the directory, the sealing box, the
 // clock, randomness, policy, and a pool for blocking work.
 
+#include <openssl/types.h>
 #include <sys/types.h>
 
 #include <boost/asio/thread_pool.hpp>
@@ -63,6 +64,8 @@ struct Core {
   const Config& config;
   boost::asio::thread_pool& blocking;
   Fido2Context& fido2;
+  // Signs offline entries for devices (docs/offline.md); nullptr when no policy allows them.
+  EVP_PKEY* offlineKey = nullptr;
 
   LockoutPolicy lockoutPolicy() const {
     return {config.lockout.maxFailures, config.lockout.baseDelay, config.lockout.maxDelay};

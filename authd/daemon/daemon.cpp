@@ -19,6 +19,7 @@
 #include "authd/api/unix_listener.h"
 #include "authd/base/log.h"
 #include "authd/daemon/key_file.h"
+#include "authd/daemon/offline_key.h"
 #include "authd/daemon/socket_claim.h"
 #include "authd/daemon/trusted_directory.h"
 #include "authd/directory/directory_cache.h"
@@ -128,6 +129,19 @@ std::string checkStartupFiles(const Config& config) {
   return "";
 }
 
+namespace {
+
+// Whether a policy lets devices receive offline entries: then authd needs its signing key.
+bool offlineEntriesPossible(const Config& config) {
+  if (config.offline.allowed) return true;
+  for (const auto& rule : config.policy.groups) {
+    if (rule.offline.value_or(false)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 int runDaemon(const Config& config, const std::string& configOrigin, Clock clock) {
   if (std::string problem = untrustedFileLocation(config); !problem.empty()) {
     log::error(problem);
@@ -166,7 +180,17 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
   const int ioThreads = ioThreadCount(config.server.threads);
   boost::asio::io_context io(ioThreads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
-  Core core{*store, *directory, box, std::move(clock), systemRandom(), config, blocking, fido2};
+  std::optional<OfflineSigningKey> offlineKey;
+  if (offlineEntriesPossible(config)) {
+    offlineKey = loadOrCreateOfflineKey(config.offline.signingKeyFile, systemRandom(), &error);
+    if (!offlineKey) {
+      log::error("offline.signing_key_file " + config.offline.signingKeyFile + ": " + error);
+      return 1;
+    }
+  }
+  Core core{*store,           *directory,     box,
+            std::move(clock), systemRandom(), config,
+            blocking,         fido2,          offlineKey ? offlineKey->get() : nullptr};
   Dispatcher dispatcher(core);
   UnixListener listener(io, dispatcher, socket.releaseListeningSocket(),
                         {.idleTimeoutSeconds = config.server.idleTimeout,

@@ -9,7 +9,7 @@ AccountGate admitAccount(const Core& core, std::optional<Account> account, Facto
     gate.reason = LogonReason::unknownUser;
     return gate;
   }
-  gate.policy = effectivePolicy(core.config.policy, *gate.account);
+  gate.policy = effectivePolicy(core.config, *gate.account);
   if (gate.account->disabled) {
     gate.reason = LogonReason::accountDisabled;
   } else if (!gate.policy.allows(toString(factor))) {

@@ -28,6 +28,7 @@ struct AllowedKey {
   Bytes coseKey;
   int algorithm = 0;
   bool uvRequired = false;
+  std::uint32_t signCount = 0;  // as stored when the challenge was issued
 };
 
 struct ChallengeGrant {

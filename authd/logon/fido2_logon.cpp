@@ -1,10 +1,12 @@
 #include "authd/logon/fido2_logon.h"
 
+#include "authd/base/log.h"
 #include "authd/base/op_error.h"
 #include "authd/directory/account_lookup.h"
 #include "authd/logon/account_gate.h"
 #include "authd/logon/fido2_policy.h"
 #include "authd/logon/logon_pipeline.h"
+#include "authd/offline_entry.h"
 #include "authd/protocol.h"
 
 namespace authd {
@@ -68,7 +70,7 @@ boost::asio::awaitable<Fido2BeginAnswer> Fido2Logon::begin(std::string user, Cal
   grant.issuerUid = caller.uid;
   for (const auto& c : keys) {
     grant.allow.push_back(AllowedKey{c.fido2->credentialId, c.id, c.fido2->coseKey,
-                                     c.fido2->algorithm, c.fido2->uvRequired});
+                                     c.fido2->algorithm, c.fido2->uvRequired, c.fido2->signCount});
   }
   grant.uv = answer.uv;
   const std::int64_t now = core_.clock();
@@ -104,6 +106,7 @@ class KeyCheck final : public LogonFactor {
       m.guess = false;  // nothing of the user's was checked: not their failure
       return m;
     }
+    planOfflineEntry(account, policy, *grant);
     const AllowedKey* key = findKey(grant->allow, request_.credentialId);
     if (key == nullptr) {
       m.reason = LogonReason::credentialNotAllowed;
@@ -131,8 +134,11 @@ class KeyCheck final : public LogonFactor {
                      std::int64_t now) override {
     switch (txn.advanceSignCount(*match.credentialId, who, match.signCount, now)) {
       case SignCountOutcome::advanced:
+        recordOfflineEntry(txn, match, now);
         return LogonReason::ok;
       case SignCountOutcome::regressed:
+        // A key that may be cloned must not work at devices either.
+        txn.revokeOfflineGrants(who, std::nullopt);
         return LogonReason::counterRegression;
       case SignCountOutcome::suspended:
         return LogonReason::credentialSuspended;
@@ -142,7 +148,49 @@ class KeyCheck final : public LogonFactor {
     return LogonReason::credentialNotAllowed;
   }
 
+  // The signed entry for the device, once the logon was accepted; nullopt when none is due.
+  std::optional<std::string> offlineEntry() const {
+    if (!offline_ || offline_->issuedAt == 0) return std::nullopt;
+    std::optional<std::string> line = offline::signEntry(*offline_, core_.offlineKey);
+    if (!line) log::error("offline entry for " + offline_->user + " could not be signed");
+    return line;
+  }
+
  private:
+  // A device asks, authd can sign and the account's policy allows offline logon there.
+  void planOfflineEntry(const Account& account, const EffectivePolicy& policy,
+                        const ChallengeGrant& grant) {
+    offline_.reset();
+    keyRows_.clear();
+    if (caller_.device.empty() || core_.offlineKey == nullptr || !policy.offlineAllowed) return;
+    offline::OfflineEntry entry;
+    entry.user = account.name;
+    entry.owner = account.id;
+    entry.device = caller_.device;
+    entry.rpId = core_.config.fido2.rpId;
+    entry.uvRequired = policy.offlineUvRequired;
+    for (const AllowedKey& key : grant.allow) {
+      if (entry.keys.size() == offline::kMaxKeys) break;
+      entry.uvRequired = entry.uvRequired || key.uvRequired;
+      entry.keys.push_back({key.credentialId, key.coseKey, key.algorithm, key.signCount});
+      keyRows_.push_back(key.credentialRow);
+    }
+    offlineMaxAge_ = std::int64_t{policy.offlineMaxAgeDays} * 86400;
+    offline_ = std::move(entry);
+  }
+
+  // Inside the commit: the grant row, and the counter just stored. May run twice (store.h).
+  void recordOfflineEntry(StoreTxn& txn, const FactorMatch& match, std::int64_t now) {
+    if (!offline_) return;
+    offline_->issuedAt = now;
+    offline_->expiresAt = now + offlineMaxAge_;
+    for (std::size_t i = 0; i < keyRows_.size(); ++i) {
+      if (keyRows_[i] == *match.credentialId) offline_->keys[i].signCount = match.signCount;
+    }
+    txn.putOfflineGrant(OfflineGrant{offline_->owner, offline_->device, offline_->user,
+                                     offline_->issuedAt, offline_->expiresAt, false});
+  }
+
   // Why the challenge does not stand for this logon; ok when it does.
   LogonReason grantRefusal(const std::optional<ChallengeGrant>& grant,
                            const Account& account) const {
@@ -173,6 +221,9 @@ class KeyCheck final : public LogonFactor {
   const Core& core_;
   const Fido2AssertionRequest& request_;
   const Caller& caller_;
+  std::optional<offline::OfflineEntry> offline_;
+  std::vector<std::int64_t> keyRows_;  // credential row of each key of offline_
+  std::int64_t offlineMaxAge_ = 0;
 };
 
 }  // namespace
@@ -180,7 +231,9 @@ class KeyCheck final : public LogonFactor {
 boost::asio::awaitable<VerifyAnswer> Fido2Logon::verify(Fido2AssertionRequest request,
                                                         Caller caller) {
   KeyCheck key(core_, request, caller);
-  co_return co_await runLogon(core_, key, request.user, request.password, caller);
+  VerifyAnswer answer = co_await runLogon(core_, key, request.user, request.password, caller);
+  if (answer.decision == Decision::accept) answer.offlineEntry = key.offlineEntry();
+  co_return answer;
 }
 
 }  // namespace authd

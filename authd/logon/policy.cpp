@@ -67,11 +67,17 @@ std::vector<std::string> policyGroupProblems(const Config::Policy& policy, Direc
 
 bool EffectivePolicy::allows(const std::string& factor) const { return contains(factors, factor); }
 
-EffectivePolicy effectivePolicy(const Config::Policy& policy, const Account& account) {
+EffectivePolicy effectivePolicy(const Config::Policy& policy, const Account& account,
+                                const Config::Offline& offline) {
   EffectivePolicy out;
   std::vector<std::string> allowed = {"fido2", "totp"};
+  out.offlineAllowed = true;
+  out.offlineMaxAgeDays = offline.maxAgeDays;
   for (const auto& rule : policy.groups) {
     if (!inGroup(account, rule.group)) continue;
+    out.offlineAllowed = out.offlineAllowed && rule.offline.value_or(offline.allowed);
+    out.offlineMaxAgeDays =
+        std::min(out.offlineMaxAgeDays, rule.offlineMaxAgeDays.value_or(offline.maxAgeDays));
     std::vector<std::string> narrowed;
     for (const auto& f : allowed) {
       if (contains(rule.factors, f)) narrowed.push_back(f);
@@ -83,8 +89,12 @@ EffectivePolicy effectivePolicy(const Config::Policy& policy, const Account& acc
   if (out.rules.empty()) {
     allowed = policy.defaultFactors;
     out.rules = {"default"};
+    out.offlineAllowed = offline.allowed;
   }
   out.factors = canonical(allowed);
+  out.offlineAllowed = out.offlineAllowed && out.allows("fido2");
+  out.offlineUvRequired = offline.uvRequired || out.uvRequired;
+  if (!out.offlineAllowed) out.offlineMaxAgeDays = 0;
   applyMfaRule(policy, account, &out);
   return out;
 }

@@ -18,11 +18,22 @@ struct EffectivePolicy {
   bool uvRequired = false;
   std::vector<std::string> rules;       // group names whose rules applied ("default" when none)
   std::vector<std::string> mfaBecause;  // groups that require MFA ("everyone" when all must)
+  // Offline FIDO2 logon at devices (docs/offline.md): allowed only when every rule that applies
+  // allows it (a rule without `offline` follows [offline] allowed) and fido2 is allowed; the
+  // shortest lifetime of them; UV when [offline] or any online rule requires it.
+  bool offlineAllowed = false;
+  int offlineMaxAgeDays = 0;
+  bool offlineUvRequired = true;
 
   bool allows(const std::string& factor) const;
 };
 
-EffectivePolicy effectivePolicy(const Config::Policy& policy, const Account& account);
+EffectivePolicy effectivePolicy(const Config::Policy& policy, const Account& account,
+                                const Config::Offline& offline = {});
+// The policy of `account` under the whole configuration: what logons and admin reports use.
+inline EffectivePolicy effectivePolicy(const Config& config, const Account& account) {
+  return effectivePolicy(config.policy, account, config.offline);
+}
 
 // Whether `account` is in the group a [policy] entry names: the same name, ignoring ASCII case
 // when the directory does (Account::groupNamesIgnoreCase, ldap).

@@ -137,7 +137,7 @@ boost::asio::awaitable<FactorsAnswer> TotpLogon::factors(std::string user, Calle
       answer.factors = {toString(Factor::totp)};  // indistinguishable from an enrolled account
       return answer;
     }
-    const EffectivePolicy policy = effectivePolicy(core_.config.policy, *account);
+    const EffectivePolicy policy = effectivePolicy(core_.config, *account);
     answer.mfaRequired = policy.mfaRequired;
     bool fido2 = false;
     bool totp = false;

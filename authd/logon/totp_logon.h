@@ -28,6 +28,9 @@ struct VerifyAnswer {
   LogonReason reason = LogonReason::wrongCode;  // audit reason, never shown to the user
   std::int64_t retryAfter = 0;
   std::optional<std::int64_t> credentialId;
+  // FIDO2 at a device whose policy allows offline logon: the signed entry for the device's
+  // agent (docs/offline.md).
+  std::optional<std::string> offlineEntry;
 };
 
 class TotpLogon {

@@ -113,6 +113,18 @@ struct AuditEvent {
   std::int64_t lastTime = 0;  // time of the last event counted in this row
 };
 
+// An offline entry the central authd issued (docs/offline.md): which device holds one for which
+// account until when. The entry itself lives only at the device; this row lets authd withdraw it
+// and tell admins who holds one.
+struct OfflineGrant {
+  std::string owner;   // the account's stable directory id
+  std::string device;  // the certificate name of the device
+  std::string user;    // login name when issued
+  std::int64_t issued = 0;
+  std::int64_t expires = 0;
+  bool revoked = false;
+};
+
 struct AuditQuery {
   std::optional<std::string> user;
   std::int64_t since = 0;  // unix seconds, inclusive
@@ -168,6 +180,14 @@ class StoreTxn {
   virtual bool reinstateCredential(std::int64_t credentialId, const Principal& user) = 0;
   // True when any credential (revoked ones included) has this FIDO2 credential id.
   virtual bool fido2IdExists(const std::vector<unsigned char>& credentialId) = 0;
+  // Records the entry just issued to grant.device, replacing that device's earlier one.
+  virtual void putOfflineGrant(const OfflineGrant& grant) = 0;
+  // Marks the entries of `who` (its id, or rows issued under its name) withdrawn, at one device
+  // or at all; returns how many were not withdrawn before.
+  virtual std::int64_t revokeOfflineGrants(const Principal& who,
+                                           const std::optional<std::string>& device) = 0;
+  // Forgets the row of an entry its device no longer holds.
+  virtual void dropOfflineGrant(const std::string& owner, const std::string& device) = 0;
 };
 
 class Store {
@@ -194,6 +214,8 @@ class Store {
   // by user.
   virtual std::vector<LockState> listLocks(const std::optional<std::string>& user) = 0;
   virtual std::vector<AuditEvent> audit(const AuditQuery& query) = 0;
+  // The offline entries issued for `who` (its id, or under its name), by device.
+  virtual std::vector<OfflineGrant> offlineGrants(const Principal& who) = 0;
 
   // Stops the writer after finishing queued work.
   virtual void close() = 0;

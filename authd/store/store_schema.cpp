@@ -119,9 +119,23 @@ constexpr const char* kVersion7 = R"sql(
 ALTER TABLE audit ADD COLUMN device TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 8: the offline entries issued to devices, so that they can be withdrawn and listed.
+constexpr const char* kVersion8 = R"sql(
+CREATE TABLE offline_grants (
+  owner TEXT NOT NULL,
+  device TEXT NOT NULL,
+  user TEXT NOT NULL,
+  issued INTEGER NOT NULL,
+  expires INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (owner, device)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX offline_grants_user ON offline_grants (user);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4},
-    {5, kVersion5}, {6, kVersion6}, {7, kVersion7},
+    {5, kVersion5}, {6, kVersion6}, {7, kVersion7}, {8, kVersion8},
 };
 
 std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }

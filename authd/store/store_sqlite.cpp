@@ -62,6 +62,14 @@ class SqliteTxn final : public StoreTxn {
   bool fido2IdExists(const std::vector<unsigned char>& credentialId) override {
     return sql::fido2IdExists(open(), credentialId);
   }
+  void putOfflineGrant(const OfflineGrant& grant) override { sql::putOfflineGrant(open(), grant); }
+  std::int64_t revokeOfflineGrants(const Principal& who,
+                                   const std::optional<std::string>& device) override {
+    return sql::revokeOfflineGrants(open(), who, device);
+  }
+  void dropOfflineGrant(const std::string& owner, const std::string& device) override {
+    sql::dropOfflineGrant(open(), owner, device);
+  }
 
  private:
   SqliteDb& open() {
@@ -291,6 +299,11 @@ std::vector<LockState> SqliteStore::listLocks(const std::optional<std::string>& 
 std::vector<AuditEvent> SqliteStore::audit(const AuditQuery& query) {
   ReadLease lease(*this);
   return sql::audit(lease.db(), query);
+}
+
+std::vector<OfflineGrant> SqliteStore::offlineGrants(const Principal& who) {
+  ReadLease lease(*this);
+  return sql::offlineGrants(lease.db(), who);
 }
 
 std::unique_ptr<Store> openSqliteStore(const SqliteOptions& options) {

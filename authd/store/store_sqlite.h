@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   LockState lockState(const Principal& who) override;
   std::vector<LockState> listLocks(const std::optional<std::string>& user) override;
   std::vector<AuditEvent> audit(const AuditQuery& query) override;
+  std::vector<OfflineGrant> offlineGrants(const Principal& who) override;
   void close() override;
 
   // Test hooks: the number of batches committed so far, and a way to make the next `count`

@@ -447,6 +447,46 @@ bool fido2IdExists(SqliteDb& db, const std::vector<unsigned char>& credentialId)
   return q.step();
 }
 
+// An account's offline rows: by its stable id, or issued under the name an admin typed.
+#define AUTHD_GRANT_OF "((?1 != '' AND owner = ?1) OR user = ?2)"
+
+void putOfflineGrant(SqliteDb& db, const OfflineGrant& g) {
+  Query q = db.query(
+      "INSERT INTO offline_grants (owner, device, user, issued, expires, revoked) "
+      "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (owner, device) DO UPDATE SET "
+      "user = excluded.user, issued = excluded.issued, expires = excluded.expires, revoked = 0");
+  q.bind(1, g.owner).bind(2, g.device).bind(3, g.user).bind(4, g.issued).bind(5, g.expires).run();
+}
+
+std::int64_t revokeOfflineGrants(SqliteDb& db, const Principal& who,
+                                 const std::optional<std::string>& device) {
+  Query q = db.query("UPDATE offline_grants SET revoked = 1 WHERE revoked = 0 AND " AUTHD_GRANT_OF
+                     " AND (?3 IS NULL OR device = ?3)");
+  q.bind(1, who.id).bind(2, who.name);
+  if (device) q.bind(3, *device);
+  q.run();
+  return db.changes();
+}
+
+void dropOfflineGrant(SqliteDb& db, const std::string& owner, const std::string& device) {
+  Query q = db.query("DELETE FROM offline_grants WHERE owner = ? AND device = ?");
+  q.bind(1, owner).bind(2, device).run();
+}
+
+std::vector<OfflineGrant> offlineGrants(SqliteDb& db, const Principal& who) {
+  Query q = db.query(
+      "SELECT owner, device, user, issued, expires, revoked FROM offline_grants "
+      "WHERE " AUTHD_GRANT_OF " ORDER BY device");
+  q.bind(1, who.id).bind(2, who.name);
+  std::vector<OfflineGrant> rows;
+  while (q.step()) {
+    rows.push_back(OfflineGrant{q.text(0), q.text(1), q.text(2), q.integer(3), q.integer(4),
+                                q.integer(5) != 0});
+  }
+  return rows;
+}
+
+#undef AUTHD_GRANT_OF
 #undef AUTHD_AUDIT_COLUMNS
 #undef AUTHD_CREDENTIAL_COLUMNS
 #undef AUTHD_OWNED_BY

@@ -39,5 +39,10 @@ SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const
                                   std::uint32_t presented, std::int64_t now);
 bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user);
 bool fido2IdExists(SqliteDb& db, const std::vector<unsigned char>& credentialId);
+void putOfflineGrant(SqliteDb& db, const OfflineGrant& grant);
+std::int64_t revokeOfflineGrants(SqliteDb& db, const Principal& who,
+                                 const std::optional<std::string>& device);
+void dropOfflineGrant(SqliteDb& db, const std::string& owner, const std::string& device);
+std::vector<OfflineGrant> offlineGrants(SqliteDb& db, const Principal& who);
 
 }  // namespace authd::sql

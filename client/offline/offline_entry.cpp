@@ -15,7 +15,7 @@ namespace {
 constexpr std::string_view kSignatureContext = "authd offline entry v1";
 constexpr std::size_t kEd25519SignatureBytes = 64;
 // The payload travels base64url-encoded inside a protocol line.
-constexpr std::size_t kMaxPayloadBytes = protocol::kMaxLineBytes * 3 / 4 - 64;
+constexpr std::size_t kMaxPayloadBytes = kMaxEntryLineBytes * 3 / 4 - 128;  // fits the line
 constexpr std::int64_t kMaxAlgorithm = 65535;  // COSE algorithm ids are small integers
 
 struct MdCtxFree {
@@ -186,12 +186,11 @@ std::optional<std::string> signEntry(const OfflineEntry& entry, EVP_PKEY* signin
                                             payload.size()))},
       {"sig", base64urlEncode(*signature)}};
   std::string line = envelope.dump();
-  if (line.size() >= protocol::kMaxLineBytes) return std::nullopt;
+  if (line.size() > kMaxEntryLineBytes) return std::nullopt;
   return line;
 }
 
-EntryCheck readEntry(std::string_view line, EVP_PKEY* authdKey, std::string_view device,
-                     std::int64_t now) {
+EntryCheck readEntryAnyTime(std::string_view line, EVP_PKEY* authdKey, std::string_view device) {
   const auto envelope = readEnvelope(line);
   if (!envelope) return refuse(Refusal::malformed);
   if (!signatureHolds(envelope->first, envelope->second, authdKey)) {
@@ -200,9 +199,16 @@ EntryCheck readEntry(std::string_view line, EVP_PKEY* authdKey, std::string_view
   std::optional<OfflineEntry> entry = readPayload(envelope->first);
   if (!entry) return refuse(Refusal::malformed);
   if (entry->device != device) return refuse(Refusal::otherDevice);
-  if (entry->issuedAt > now + kClockSkewSeconds) return refuse(Refusal::notYetValid);
-  if (now >= entry->expiresAt) return refuse(Refusal::expired);
   return EntryCheck{std::move(entry), Refusal::none};
+}
+
+EntryCheck readEntry(std::string_view line, EVP_PKEY* authdKey, std::string_view device,
+                     std::int64_t now) {
+  EntryCheck check = readEntryAnyTime(line, authdKey, device);
+  if (!check.entry) return check;
+  if (check.entry->issuedAt > now + kClockSkewSeconds) return refuse(Refusal::notYetValid);
+  if (now >= check.entry->expiresAt) return refuse(Refusal::expired);
+  return check;
 }
 
 const char* auditReason(Refusal refusal) {

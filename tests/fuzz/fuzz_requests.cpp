@@ -32,6 +32,8 @@ constexpr Reader kReaders[] = {
     [](authd::JsonReader& r) { (void)authd::readFido2RegisterBegin(r); },
     [](authd::JsonReader& r) { (void)authd::readFido2RegisterFinish(r); },
     [](authd::JsonReader& r) { (void)authd::readFido2Reinstate(r); },
+    [](authd::JsonReader& r) { (void)authd::readOfflineSync(r); },
+    [](authd::JsonReader& r) { (void)authd::readOfflineRevoke(r); },
 };
 
 }  // namespace

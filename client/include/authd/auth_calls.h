@@ -27,6 +27,9 @@ struct CallError {
   Kind kind = Kind::protocol;
   std::string code;     // the server's "error" value (Kind::server only)
   std::string message;  // for logs; never holds a secret
+  // Kind::server: the server's "user_message", a text for the person at the device (why an
+  // offline logon cannot work); empty when it sent none.
+  std::string userMessage;
 };
 
 // Stable lower-case name of a kind ("connect", "timeout", ...), for logs.

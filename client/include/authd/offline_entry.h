@@ -70,5 +70,11 @@ struct EntryCheck {
 // payload's fields, the device, the validity period at `now`.
 EntryCheck readEntry(std::string_view line, EVP_PKEY* authdKey, std::string_view device,
                      std::int64_t now);
+// The same checks but the validity period: what an entry claims (its user, its issue time),
+// for telling authd which entries a device holds, expired ones included.
+EntryCheck readEntryAnyTime(std::string_view line, EVP_PKEY* authdKey, std::string_view device);
+
+// The longest entry line authd issues: it travels inside an answer line of the protocol.
+inline constexpr std::size_t kMaxEntryLineBytes = 12 * 1024;
 
 }  // namespace authd::offline

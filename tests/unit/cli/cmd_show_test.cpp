@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "cli/time_arg.h"
 #include "fake_authd.h"
 
 using namespace authd::cli;
@@ -63,6 +64,35 @@ TEST_CASE("show: disabled accounts, conflicting rules and the defaults are spell
   CHECK(text.find("fido2, totp (policy.default_factors: no group rule applies)") !=
         std::string::npos);
   CHECK(text.find("required (for everyone)") != std::string::npos);
+}
+
+TEST_CASE("show: offline logon, the devices holding an entry and their expiry") {
+  nlohmann::json answer = sampleShow();
+  std::string error;
+  std::string text = formatShowResult(*parseShowResult(answer, &error), kTestNow);
+  CHECK(text.find("Offline logon:   not allowed\n") != std::string::npos);
+
+  answer["policy"]["offline"] = true;
+  answer["policy"]["offline_max_age_days"] = 14;
+  answer["offline_entries"] = {
+      {{"device", "nb-017"}, {"issued", kTestNow - 3600}, {"expires", kTestNow + 86400},
+       {"revoked", false}},
+      {{"device", "nb-018"}, {"issued", kTestNow - 3600}, {"expires", kTestNow + 86400},
+       {"revoked", true}},
+      {{"device", "nb-019"}, {"issued", kTestNow - 99999}, {"expires", kTestNow - 1},
+       {"revoked", false}}};
+  auto shown = parseShowResult(answer, &error);
+  REQUIRE_MESSAGE(shown.has_value(), error);
+  text = formatShowResult(*shown, kTestNow);
+  CHECK(text.find("allowed at devices, entries valid 14 days") != std::string::npos);
+  CHECK(text.find("  nb-017: valid until " + formatLocalMinute(kTestNow + 86400)) !=
+        std::string::npos);
+  CHECK(text.find("  nb-018: withdrawn") != std::string::npos);
+  CHECK(text.find("  nb-019: expired") != std::string::npos);
+
+  answer["offline_entries"][0]["expires"] = "soon";
+  error.clear();
+  CHECK_FALSE(parseShowResult(answer, &error).has_value());
 }
 
 TEST_CASE("show: malformed answers are refused") {

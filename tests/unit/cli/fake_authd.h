@@ -69,6 +69,7 @@ inline constexpr Command kTestCommands[] = {
     {"unlock", setupUnlock, "unlock"},
     {"audit", setupAudit, "audit"},
     {"reinstate", setupReinstate, "reinstate"},
+    {"offline", setupOffline, "offline"},
 };
 
 inline constexpr std::int64_t kTestNow = 1714557600;  // 2024-05-01 10:00:00 UTC

@@ -94,7 +94,7 @@ TEST_CASE("factors: errors are never ignored, also with nouserok (CVE-2020-24612
   for (auto kind : kOutageKinds) {
     for (bool nouserok : {false, true}) {
       CAPTURE(static_cast<int>(kind));
-      auto o = outcomeOfFactors(CallResult<FactorsAnswer>::failure(CallError{kind, "x", "why"}),
+      auto o = outcomeOfFactors(CallResult<FactorsAnswer>::failure(CallError{kind, "x", "why", {}}),
                                 nouserok, FactorChoice::any);
       REQUIRE(o.has_value());
       CHECK(o->pamCode == PAM_AUTHINFO_UNAVAIL);
@@ -106,16 +106,31 @@ TEST_CASE("factors: errors are never ignored, also with nouserok (CVE-2020-24612
 }
 
 TEST_CASE("factors: server error code is in the reason") {
-  auto o = outcomeOfFactors(
-      CallResult<FactorsAnswer>::failure(CallError{CallError::Kind::server, "unavailable", "db"}),
-      false, FactorChoice::any);
+  auto o = outcomeOfFactors(CallResult<FactorsAnswer>::failure(
+                                CallError{CallError::Kind::server, "unavailable", "db", {}}),
+                            false, FactorChoice::any);
   REQUIRE(o.has_value());
   CHECK(o->reason == "unavailable:server:unavailable");
 }
 
+TEST_CASE("unavailable: the agent's message for the user is shown, anything else is not") {
+  auto plain = outcomeOfFactors(CallResult<FactorsAnswer>::failure(
+                                    CallError{CallError::Kind::server, "unavailable", "db", {}}),
+                                false, FactorChoice::any);
+  REQUIRE(plain.has_value());
+  CHECK(plain->userMessage == kMsgUnavailable);
+  auto offline = outcomeOfFactors(CallResult<FactorsAnswer>::failure(
+                                      CallError{CallError::Kind::server, "unavailable", "no entry",
+                                                "Codes of an app cannot be checked offline."}),
+                                  false, FactorChoice::any);
+  REQUIRE(offline.has_value());
+  CHECK(offline->pamCode == PAM_AUTHINFO_UNAVAIL);
+  CHECK(offline->userMessage == "Codes of an app cannot be checked offline.");
+}
+
 TEST_CASE("factors: an unsendable user name is a plain denial") {
   auto o = outcomeOfFactors(
-      CallResult<FactorsAnswer>::failure(CallError{CallError::Kind::argument, "", "bad user"}),
+      CallResult<FactorsAnswer>::failure(CallError{CallError::Kind::argument, "", "bad user", {}}),
       true, FactorChoice::any);
   REQUIRE(o.has_value());
   CHECK(o->pamCode == PAM_AUTH_ERR);
@@ -222,11 +237,11 @@ TEST_CASE("verify: only accept succeeds") {
 TEST_CASE("verify: every call failure denies") {
   for (auto kind : kOutageKinds) {
     CAPTURE(static_cast<int>(kind));
-    auto o = outcomeOfVerify(CallResult<VerifyAnswer>::failure(CallError{kind, "", "x"}));
+    auto o = outcomeOfVerify(CallResult<VerifyAnswer>::failure(CallError{kind, "", "x", {}}));
     CHECK(o.pamCode == PAM_AUTHINFO_UNAVAIL);
   }
   auto arg = outcomeOfVerify(
-      CallResult<VerifyAnswer>::failure(CallError{CallError::Kind::argument, "", "code"}));
+      CallResult<VerifyAnswer>::failure(CallError{CallError::Kind::argument, "", "code", {}}));
   CHECK(arg.pamCode == PAM_AUTH_ERR);
   CHECK(arg.userMessage == kMsgFailed);
 }

@@ -125,6 +125,8 @@ default_factors = ["totp", "fido2"]
 [policy.groups.gesundheitsamt]
 factors = ["fido2"]
 user_verification = "required"
+offline = true
+offline_max_age_days = 7
 [policy.groups."Mobile Arbeit"]
 factors = ["fido2", "totp"]
 )",
@@ -152,6 +154,9 @@ factors = ["fido2", "totp"]
   CHECK(rule("gesundheitsamt").uvRequired);
   CHECK(rule("Mobile Arbeit").factors == std::vector<std::string>{"fido2", "totp"});
   CHECK_FALSE(rule("Mobile Arbeit").uvRequired);
+  CHECK(rule("gesundheitsamt").offline == true);
+  CHECK(rule("gesundheitsamt").offlineMaxAgeDays == 7);
+  CHECK_FALSE(rule("Mobile Arbeit").offline.has_value());
 }
 
 TEST_CASE("LDAP and policy mistakes are refused with the key named") {
@@ -172,6 +177,8 @@ TEST_CASE("LDAP and policy mistakes are refused with the key named") {
       {"[policy.groups.x]\nfactors = [\"password\"]\n", "policy.groups"},
       {"[policy.groups.x]\nuser_verification = \"maybe\"\n", "policy.groups"},
       {"[policy.groups.x]\ncolour = \"red\"\n", "policy.groups"},
+      {"[policy.groups.x]\noffline = \"yes\"\n", "policy.groups"},
+      {"[policy.groups.x]\noffline_max_age_days = 0\n", "policy.groups"},
       {"[policy]\ngroups = 3\n", "policy.groups"},
   };
   for (const auto& [text, key] : cases) {

@@ -47,7 +47,7 @@ TEST_CASE("a disabled account is rejected like a wrong code and looks like an un
 TEST_CASE("a group that must use security keys cannot log on with a code") {
   Harness h;
   SecretBytes secret = h.enroll("alice");
-  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true}};
+  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true, {}, {}}};
   h.directory.accounts["alice"].groups = {"staff", "gesundheitsamt"};
   CHECK(h.verify("alice", currentCode(h, secret))["result"] == "reject");
   CHECK(h.lastAuditReason("alice") == "factor_not_allowed");
@@ -133,7 +133,7 @@ TEST_CASE("with the directory down every logon fails secure with unavailable") {
 TEST_CASE("show: the directory entry, the policy that applies and why, audited") {
   Harness h;
   h.enroll("alice");
-  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true}};
+  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true, {}, {}}};
   Account& alice = h.directory.accounts["alice"];
   alice.groups = {"staff", "gesundheitsamt"};
   alice.displayName = "Alice Amsel";

@@ -215,7 +215,8 @@ TEST_CASE("fido2 admin operations need an admin") {
 TEST_CASE("group policy: UV required by a rule, and a group that may not use keys") {
   Fido2Harness h;
   REQUIRE(h.enrol("alice", 0)["ok"] == true);
-  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true}, {"extern", {"totp"}, false}};
+  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true, {}, {}},
+                            {"extern", {"totp"}, false, {}, {}}};
   CHECK(h.begin("alice")["uv"] == "preferred");
   h.directory.accounts["alice"].groups = {"staff", "gesundheitsamt"};
   CHECK(h.begin("alice")["uv"] == "required");
@@ -258,7 +259,7 @@ TEST_CASE("a key logon with the directory password: checked after the key, wrong
 
 TEST_CASE("a group rule that requires UV makes enrolments ask for it unless the admin chose") {
   Fido2Harness h;
-  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true}};
+  h.config.policy.groups = {{"gesundheitsamt", {"fido2"}, true, {}, {}}};
   h.directory.accounts["alice"].groups = {"gesundheitsamt"};
   h.directory.accounts["alice"].displayName = "Alice Amsel";
   json b = h.call({{"op", "fido2_register_begin"}, {"user", "alice"}});

@@ -23,9 +23,9 @@ const std::string kSmallUmlautA = "\xc3\xa4";  // ä
 
 Config::Policy cityPolicy() {
   Config::Policy p;
-  p.groups = {{"gesundheitsamt", {"fido2"}, true},
-              {"telearbeit", {"totp", "fido2"}, false},
-              {"extern", {"totp"}, false}};
+  p.groups = {{"gesundheitsamt", {"fido2"}, true, {}, {}},
+              {"telearbeit", {"totp", "fido2"}, false, {}, {}},
+              {"extern", {"totp"}, false, {}, {}}};
   return p;
 }
 
@@ -159,6 +159,45 @@ TEST_CASE("policy groups: a spelling the policy would not match is a problem") {
   problems = policyGroupProblems(p, nss);
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find("compares group names exactly") != std::string::npos);
+}
+
+TEST_CASE("offline logon: off by default, on by [offline] or a group rule, every rule must allow") {
+  CHECK_FALSE(effectivePolicy(cityPolicy(), member({"staff"})).offlineAllowed);
+
+  Config::Offline on;
+  on.allowed = true;
+  on.maxAgeDays = 14;
+  auto staff = effectivePolicy(cityPolicy(), member({"staff"}), on);
+  CHECK(staff.offlineAllowed);
+  CHECK(staff.offlineMaxAgeDays == 14);
+  CHECK(staff.offlineUvRequired);  // [offline] uv_required defaults to true
+
+  Config::Policy p = cityPolicy();
+  p.groups[0].offline = true;  // gesundheitsamt may, with 7 days
+  p.groups[0].offlineMaxAgeDays = 7;
+  p.groups[1].offline = false;  // telearbeit may not
+  const Config::Offline off;    // [offline] allowed = false
+  auto health = effectivePolicy(p, member({"gesundheitsamt"}), off);
+  CHECK(health.offlineAllowed);
+  CHECK(health.offlineMaxAgeDays == 7);
+  CHECK_FALSE(effectivePolicy(p, member({"gesundheitsamt", "telearbeit"}), off).offlineAllowed);
+  // a rule without `offline` follows [offline] allowed
+  CHECK_FALSE(effectivePolicy(p, member({"gesundheitsamt", "extern"}), off).offlineAllowed);
+
+  Config::Offline noUv = on;
+  noUv.uvRequired = false;
+  CHECK_FALSE(effectivePolicy(cityPolicy(), member({"staff"}), noUv).offlineUvRequired);
+  // an online UV rule holds offline too
+  p.groups[0].offline.reset();
+  CHECK(effectivePolicy(p, member({"gesundheitsamt"}), noUv).offlineUvRequired);
+}
+
+TEST_CASE("offline logon needs fido2: a TOTP-only rule never allows it") {
+  Config::Offline on;
+  on.allowed = true;
+  auto ext = effectivePolicy(cityPolicy(), member({"extern"}), on);
+  CHECK_FALSE(ext.offlineAllowed);
+  CHECK(ext.offlineMaxAgeDays == 0);
 }
 
 TEST_CASE("policy groups: a directory that cannot answer throws") {

@@ -243,7 +243,7 @@ TEST_SUITE("slapd") {
     auto ldap = directory(optionsFor(server, server.ldapsUri()));
     Config::Policy policy;
     policy.mfaGroups = {"Gesundheitsamt", "telearbiet"};
-    policy.groups = {{"TELEARBEIT", {"fido2", "totp"}, false}};
+    policy.groups = {{"TELEARBEIT", {"fido2", "totp"}, false, {}, {}}};
     CHECK(policyGroupProblems(policy, *ldap) ==
           Groups{"group \"telearbiet\" does not exist in the directory"});
     // ... and a directory account in them gets the rules, whatever the case.
