@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <cstdlib>
 #include <memory>
 #include <ostream>
 #include <sstream>
@@ -21,14 +22,57 @@ std::string seconds(double value) {
   return text.str();
 }
 
-void addGlobalOptions(CLI::App& app, GlobalOptions* options) {
-  app.add_option(
+std::string fromEnv(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// --socket and --server choose the transport; the environment gives defaults for both.
+struct TransportChoice {
+  CLI::Option* socket = nullptr;
+  CLI::Option* server = nullptr;
+};
+
+TransportChoice addGlobalOptions(CLI::App& app, GlobalOptions* options) {
+  TransportChoice choice;
+  choice.socket = app.add_option(
       "--socket", options->socketPath,
       "authd socket (default: $AUTHD_SOCKET or " + std::string(protocol::kDefaultSocketPath) + ")");
+  choice.server = app.add_option("--server", options->server,
+                                 "authd's network listener over mutual TLS instead of the socket "
+                                 "(default: $AUTHD_SERVER; port " +
+                                     std::to_string(kDefaultServerPort) + " if none is given)");
+  choice.server->type_name("HOST[:PORT]");
+  app.add_option("--cert", options->certFile,
+                 "with --server: admin certificate, PEM (default: $AUTHD_CERT)");
+  app.add_option("--key", options->keyFile,
+                 "with --server: its private key, PEM (default: $AUTHD_KEY)");
+  app.add_option("--ca", options->caFile,
+                 "with --server: CA of authd's certificate, PEM (default: $AUTHD_CA)");
   app.add_option("--timeout", options->timeoutSeconds, "seconds to wait for authd (default 10)")
       ->check(CLI::Range(0.1, 3600.0));
   app.add_flag("--json", options->json, "print authd's result as JSON, for scripts");
   app.set_version_flag("--version", "authctl " AUTHD_VERSION);
+  return choice;
+}
+
+void setEnvironmentDefaults(GlobalOptions* options) {
+  options->socketPath = defaultSocketPath();
+  options->server = fromEnv("AUTHD_SERVER");
+  options->certFile = fromEnv("AUTHD_CERT");
+  options->keyFile = fromEnv("AUTHD_KEY");
+  options->caFile = fromEnv("AUTHD_CA");
+}
+
+// Why the transport cannot be chosen as given; nullopt when it can. A --socket on the command
+// line wins over $AUTHD_SERVER, but not over --server.
+std::optional<std::string> chooseTransportOptions(const TransportChoice& choice,
+                                                  GlobalOptions* options) {
+  if (choice.socket->count() > 0) {
+    if (choice.server->count() > 0) return "--socket and --server exclude each other";
+    options->server.clear();
+  }
+  return serverOptionsProblem(*options);
 }
 
 }  // namespace
@@ -38,10 +82,10 @@ int runCommandTable(std::span<const Command> commands, int argc, const char* con
                     std::ostream& err, bool interactive, std::int64_t now,
                     const Fido2Manifest& fido2Manifest) {
   GlobalOptions options;
-  options.socketPath = defaultSocketPath();
+  setEnvironmentDefaults(&options);
   CLI::App app("authctl: administer authd second factors (enrolment, lockouts, audit log)",
                "authctl");
-  addGlobalOptions(app, &options);
+  const TransportChoice choice = addGlobalOptions(app, &options);
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the command
   std::vector<std::pair<CLI::App*, Runner>> runners;
@@ -57,6 +101,9 @@ int runCommandTable(std::span<const Command> commands, int argc, const char* con
       return app.exit(e, out, err);  // --help, --version
     }
     return fail(ctx, kExitUsage, std::string(e.what()) + " (see authctl --help)");
+  }
+  if (auto problem = chooseTransportOptions(choice, &options)) {
+    return fail(ctx, kExitUsage, *problem + " (see authctl --help)");
   }
   ctx.options = options;
   ctx.transport = makeTransport(options);
@@ -94,26 +141,29 @@ int exitCodeForClientError(const ClientError& error) {
 }
 
 std::string describeClientError(const ClientError& error, const GlobalOptions& options) {
-  const std::string& path = options.socketPath;
-  const std::string hint = "; is authd running? (--socket or $AUTHD_SOCKET choose the socket)";
+  const bool network = !options.server.empty();
+  const std::string where = network ? printable(options.server) : options.socketPath;
+  const std::string hint =
+      network ? "; check --server and the TLS files (--cert, --key, --ca)"
+              : "; is authd running? (--socket or $AUTHD_SOCKET choose the socket)";
   switch (error.kind) {
     case ClientError::Kind::connect: {
       // Client says "cannot connect to PATH: reason"; keep only the reason.
       std::string detail = error.message;
-      const std::string prefix = "cannot connect to " + path + ": ";
+      const std::string prefix = "cannot connect to " + where + ": ";
       if (detail.rfind(prefix, 0) == 0) detail.erase(0, prefix.size());
-      return "cannot reach authd at " + path + ": " + printable(detail) + hint;
+      return "cannot reach authd at " + where + ": " + printable(detail) + hint;
     }
     case ClientError::Kind::timeout:
-      return "authd at " + path + " did not answer within " + seconds(options.timeoutSeconds) +
+      return "authd at " + where + " did not answer within " + seconds(options.timeoutSeconds) +
              hint;
     case ClientError::Kind::io:
-      return "lost the connection to authd at " + path + ": " + printable(error.message) + hint;
+      return "lost the connection to authd at " + where + ": " + printable(error.message) + hint;
     case ClientError::Kind::protocol:
     case ClientError::Kind::none:
       break;
   }
-  return "authd at " + path + " sent an invalid response: " + printable(error.message);
+  return "authd at " + where + " sent an invalid response: " + printable(error.message);
 }
 
 std::string describeServerError(const nlohmann::json& response) {
@@ -135,7 +185,13 @@ std::optional<nlohmann::json> callAuthd(Context& ctx, const nlohmann::json& requ
   }
   const auto ok = response->find("ok");
   if (ok == response->end() || !ok->is_boolean() || !ok->get<bool>()) {
-    *exitCode = fail(ctx, kExitFailed, describeServerError(*response));
+    std::string message = describeServerError(*response);
+    // authd's refusal speaks of local callers; over the network it is the certificate's name.
+    if (!ctx.options.server.empty() &&
+        ResponseReader(*response).anyText("error", 64) == protocol::error::kForbidden) {
+      message += "; over --server, admin operations need a certificate named in authd's tls.admins";
+    }
+    *exitCode = fail(ctx, kExitFailed, message);
     return std::nullopt;
   }
   *exitCode = kExitOk;

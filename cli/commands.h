@@ -24,8 +24,16 @@ inline constexpr int kExitFailed = 1;       // authd answered ok:false, a code w
 inline constexpr int kExitUsage = 2;        // bad command line
 inline constexpr int kExitUnreachable = 3;  // authd could not be reached or did not answer
 
+// The port of --server when none is given: the one docs/network.md's examples listen on.
+inline constexpr std::uint16_t kDefaultServerPort = 8443;
+
 struct GlobalOptions {
   std::string socketPath;
+  // --server: authd's network listener over mutual TLS instead of the socket, with these files.
+  std::string server;  // "HOST[:PORT]" as given
+  std::string certFile;
+  std::string keyFile;
+  std::string caFile;
   double timeoutSeconds = 10;
   bool json = false;
 };
@@ -64,6 +72,13 @@ int runCommandTable(std::span<const Command> commands, int argc, const char* con
 
 // The real transport: an authd::Client on the socket, with the timeout as per-call deadline.
 Transport socketTransport(const GlobalOptions& options);
+// With --server: an authd::TlsClient (cli/tls_transport.cpp); options are checked already.
+Transport tlsTransport(const GlobalOptions& options);
+// What authctl uses: tlsTransport with --server, else socketTransport.
+Transport chooseTransport(const GlobalOptions& options);
+// Why --server cannot be used as given (a bad address, a missing --cert, --key or --ca);
+// nullopt when it can, or when there is no --server.
+std::optional<std::string> serverOptionsProblem(const GlobalOptions& options);
 
 // Prints the one error line "authctl: <message>" and returns `exitCode`.
 int fail(Context& ctx, int exitCode, std::string_view message);

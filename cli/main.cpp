@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <ctime>
 #include <iostream>
 
@@ -31,8 +32,10 @@ constexpr Command kCommands[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A server closing a TLS connection must not kill authctl mid-write (tls_client.h).
+  std::signal(SIGPIPE, SIG_IGN);
   try {
-    return authd::cli::runCommandTable(kCommands, argc, argv, authd::cli::socketTransport, std::cin,
+    return authd::cli::runCommandTable(kCommands, argc, argv, authd::cli::chooseTransport, std::cin,
                                        std::cout, std::cerr, ::isatty(STDIN_FILENO) == 1,
                                        static_cast<std::int64_t>(std::time(nullptr)));
   } catch (const std::exception& e) {

@@ -6,50 +6,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
-#include "authd/json_reader.h"
+#include "authd/client_io.h"
 #include "authd/protocol.h"
 #include "authd/wipe.h"
 
 namespace authd {
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-int remainingMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-}
-
-bool setError(ClientError* error, ClientError::Kind kind, std::string message) {
-  if (error != nullptr) *error = ClientError{kind, std::move(message)};
-  return false;
-}
-
-// Waits until fd is ready for `events` or the deadline passes.
-bool waitFor(int fd, short events, Clock::time_point deadline, ClientError* error) {
-  for (;;) {
-    pollfd p{fd, events, 0};
-    int n = ::poll(&p, 1, remainingMs(deadline));
-    if (n > 0) return true;
-    if (n == 0) return setError(error, ClientError::Kind::timeout, "authd did not answer in time");
-    if (errno != EINTR) return setError(error, ClientError::Kind::io, std::strerror(errno));
-  }
-}
-
-// The request as one protocol line; takeLine appends the newline without leaving a copy behind.
-std::string serialise(nlohmann::json& request) {
-  std::string body = request.dump();
-  wipeSecretFields(request);
-  return takeLine(body);
-}
-
-}  // namespace
+using client_io::Clock;
+using client_io::setError;
+using client_io::waitFor;
 
 std::string defaultSocketPath() {
   const char* env = std::getenv(std::string(protocol::kSocketEnv).c_str());
@@ -115,15 +84,8 @@ bool Client::sendAll(const std::string& bytes, Clock::time_point deadline, Clien
 
 std::optional<std::string> Client::receiveLine(Clock::time_point deadline, ClientError* error) {
   for (;;) {
-    auto newline = pending_.find('\n');
-    if (newline != std::string::npos) {
-      std::string line = pending_.substr(0, newline);
-      // Responses may carry an enrolment secret: clear the consumed bytes before dropping them.
-      std::fill(pending_.begin(), pending_.begin() + static_cast<long>(newline) + 1, '\0');
-      pending_.erase(0, newline + 1);
-      return line;
-    }
-    if (pending_.size() >= protocol::kMaxLineBytes) {
+    if (auto line = client_io::takeLine(pending_)) return line;
+    if (client_io::lineTooLong(pending_)) {
       setError(error, ClientError::Kind::protocol, "response line too long");
       return std::nullopt;
     }
@@ -146,10 +108,9 @@ std::optional<std::string> Client::receiveLine(Clock::time_point deadline, Clien
 std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* error) {
   const auto deadline = Clock::now() + timeout_;
   const std::uint64_t id = nextId_++;
-  request["v"] = protocol::kVersion;
-  request["id"] = id;
-  std::string line = serialise(request);
+  std::string line = client_io::requestLine(request, id);
   if (line.size() > protocol::kMaxLineBytes) {
+    wipeString(line);
     setError(error, ClientError::Kind::protocol, "request too large");
     return std::nullopt;
   }
@@ -165,18 +126,8 @@ std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* 
     disconnect();
     return std::nullopt;
   }
-  std::string why;
-  auto response = parseProtocolLine(*answer, &why);
-  wipeString(*answer);
-  bool envelopeOk = response && response->contains("v") && (*response)["v"] == protocol::kVersion &&
-                    response->contains("id") && (*response)["id"] == id &&
-                    response->contains("ok") && (*response)["ok"].is_boolean();
-  if (!envelopeOk) {
-    disconnect();
-    setError(error, ClientError::Kind::protocol,
-             why.empty() ? "malformed response envelope" : "malformed response: " + why);
-    return std::nullopt;
-  }
+  auto response = client_io::readResponse(*answer, id, error);
+  if (!response) disconnect();
   return response;
 }
 

@@ -85,4 +85,11 @@ std::optional<HostPort> splitServerAddress(std::string_view text) {
   return out;
 }
 
+std::optional<HostPort> splitServerAddress(std::string_view text, std::uint16_t defaultPort) {
+  if (std::optional<HostPort> full = splitServerAddress(text)) return full;
+  // Safe to append: a text that already ends in ":PORT" cannot become valid this way (a host
+  // name holds no ':' and an IPv6 address needs brackets).
+  return splitServerAddress(std::string(text) + ":" + std::to_string(defaultPort));
+}
+
 }  // namespace authd

@@ -22,4 +22,7 @@ std::optional<HostPort> splitHostPort(std::string_view text);
 // against this name or address.
 std::optional<HostPort> splitServerAddress(std::string_view text);
 
+// The same, where the port may be left out ("HOST", "[IPv6]"): then it is `defaultPort`.
+std::optional<HostPort> splitServerAddress(std::string_view text, std::uint16_t defaultPort);
+
 }  // namespace authd

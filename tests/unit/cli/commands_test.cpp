@@ -153,3 +153,108 @@ TEST_CASE("a revoke answer naming another credential is an error") {
   CHECK(r.exitCode == 1);
   CHECK(r.out.empty());
 }
+
+// --- --server -----------------------------------------------------------------------------------
+
+namespace {
+
+// Files --cert, --key and --ca may name: anything readable will do, nothing is opened as TLS.
+const std::string kReadable = "/proc/self/status";
+
+std::vector<std::string> serverArgs(std::vector<std::string> command) {
+  std::vector<std::string> args = {
+      "--server", "authd-1.stadt.test:8443", "--cert", kReadable, "--key", kReadable, "--ca",
+      kReadable};
+  args.insert(args.end(), command.begin(), command.end());
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("--server with its files reaches the transport factory") {
+  FakeAuthd fake;
+  fake.ok({{"user", "alice"}, {"cleared_failures", 0}});
+  auto r = runAuthctl(fake, serverArgs({"unlock", "alice"}));
+  CHECK(r.exitCode == 0);
+  CHECK(r.options.server == "authd-1.stadt.test:8443");
+  CHECK(r.options.certFile == kReadable);
+}
+
+TEST_CASE("--server without --cert, --key or --ca is a usage error naming what is missing") {
+  FakeAuthd fake;
+  auto r = runAuthctl(fake, {"--server", "127.0.0.1", "--key", kReadable, "list"});
+  CHECK(r.exitCode == kExitUsage);
+  CHECK(r.err.rfind("authctl: --server needs --cert, --ca (", 0) == 0);
+  CHECK(countLines(r.err) == 1);
+  CHECK(fake.requests.empty());
+}
+
+TEST_CASE("--server: a bad address or an unreadable file is a usage error") {
+  for (const char* bad : {"authd:0", "authd:99999", "2001:db8::1", "a_b.example"}) {
+    CAPTURE(bad);
+    FakeAuthd fake;
+    std::vector<std::string> args = serverArgs({"list"});
+    args[1] = bad;
+    auto r = runAuthctl(fake, args);
+    CHECK(r.exitCode == kExitUsage);
+    CHECK(r.err.find("is not HOST[:PORT]") != std::string::npos);
+  }
+  FakeAuthd fake;
+  std::vector<std::string> args = serverArgs({"list"});
+  args[5] = "/nonexistent/admin.key";
+  auto r = runAuthctl(fake, args);
+  CHECK(r.exitCode == kExitUsage);
+  CHECK(r.err.find("--key /nonexistent/admin.key: cannot read it") != std::string::npos);
+  CHECK(fake.requests.empty());
+}
+
+TEST_CASE("--socket and --server together are a usage error") {
+  FakeAuthd fake;
+  std::vector<std::string> args = serverArgs({"list"});
+  args.insert(args.begin(), {"--socket", "/x.sock"});
+  auto r = runAuthctl(fake, args);
+  CHECK(r.exitCode == kExitUsage);
+  CHECK(r.err.find("--socket and --server exclude each other") != std::string::npos);
+}
+
+TEST_CASE("$AUTHD_SERVER and friends are the defaults; --socket wins over $AUTHD_SERVER") {
+  ::setenv("AUTHD_SERVER", "authd-2.stadt.test", 1);
+  ::setenv("AUTHD_CERT", kReadable.c_str(), 1);
+  ::setenv("AUTHD_KEY", kReadable.c_str(), 1);
+  ::setenv("AUTHD_CA", kReadable.c_str(), 1);
+  FakeAuthd fake;
+  fake.ok({{"user", "alice"}, {"cleared_failures", 0}});
+  fake.ok({{"user", "alice"}, {"cleared_failures", 0}});
+  auto fromEnv = runAuthctl(fake, {"unlock", "alice"});
+  auto local = runAuthctl(fake, {"unlock", "alice", "--socket", "/x.sock"});
+  for (const char* name : {"AUTHD_SERVER", "AUTHD_CERT", "AUTHD_KEY", "AUTHD_CA"}) {
+    ::unsetenv(name);
+  }
+  CHECK(fromEnv.exitCode == 0);
+  CHECK(fromEnv.options.server == "authd-2.stadt.test");
+  CHECK(fromEnv.options.caFile == kReadable);
+  CHECK(local.exitCode == 0);
+  CHECK(local.options.server.empty());
+  CHECK(local.options.socketPath == "/x.sock");
+}
+
+TEST_CASE("an unreachable server exits 3 naming the server, with a hint") {
+  FakeAuthd fake;
+  fake.unreachable(ClientError::Kind::connect,
+                   "the server's certificate was refused: hostname mismatch");
+  auto r = runAuthctl(fake, serverArgs({"list"}));
+  CHECK(r.exitCode == kExitUnreachable);
+  CHECK(r.err ==
+        "authctl: cannot reach authd at authd-1.stadt.test:8443: the server's certificate was "
+        "refused: hostname mismatch; check --server and the TLS files (--cert, --key, --ca)\n");
+}
+
+TEST_CASE("a forbidden answer over --server says which certificates may administer") {
+  FakeAuthd fake;
+  fake.refuse("forbidden", "this operation needs root or the admin group");
+  auto r = runAuthctl(fake, serverArgs({"list"}));
+  CHECK(r.exitCode == kExitFailed);
+  CHECK(r.err ==
+        "authctl: this operation needs root or the admin group (forbidden); over --server, admin "
+        "operations need a certificate named in authd's tls.admins\n");
+}

@@ -41,3 +41,20 @@ TEST_CASE("host_port: names, missing or bad ports and stray characters are refus
     CHECK_FALSE(splitHostPort(bad));
   }
 }
+
+TEST_CASE("host_port: a server without a port gets the default one") {
+  auto named = authd::splitServerAddress("authd-1.stadt.example", 8443);
+  REQUIRE(named);
+  CHECK(named->address == "authd-1.stadt.example");
+  CHECK(named->port == 8443);
+  CHECK(authd::splitServerAddress("192.0.2.1", 8443)->port == 8443);
+  CHECK(authd::splitServerAddress("[2001:db8::1]", 8443)->address == "2001:db8::1");
+  CHECK(authd::splitServerAddress("authd:4433", 8443)->port == 4433);
+  CHECK(authd::splitServerAddress("[2001:db8::1]:4433", 8443)->port == 4433);
+  // A bad port is refused, not replaced by the default.
+  for (const char* bad : {"authd:0", "authd:", "authd:65536", "192.0.2.1:x", "2001:db8::1", "",
+                          "[2001:db8::1]:", "authd:443:443", "-authd"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(authd::splitServerAddress(bad, 8443));
+  }
+}

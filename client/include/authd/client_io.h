@@ -1,0 +1,40 @@
+#pragma once
+// What the blocking clients of authd (authd::Client on the local socket, authd::TlsClient over
+// mutual TLS) share, so both frame lines and check envelopes the same way (docs/protocol.md):
+// the request line, the response line out of the bytes read so far, the response envelope, and
+// waiting on a non-blocking socket until a deadline.
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "authd/client.h"
+
+namespace authd::client_io {
+
+using Clock = std::chrono::steady_clock;
+
+// Sets *error (when given) and returns false.
+bool setError(ClientError* error, ClientError::Kind kind, std::string message);
+
+// Waits until fd is ready for `events` (poll) or the deadline passes (Kind::timeout).
+bool waitFor(int fd, short events, Clock::time_point deadline, ClientError* error);
+
+// Fills "v" and "id" and returns the request as one line, newline included. The secret fields
+// of `request` are wiped; the caller wipes the returned line once it is sent.
+std::string requestLine(nlohmann::json& request, std::uint64_t id);
+
+// The first complete line of `pending`, without its newline; the consumed bytes are wiped
+// (a response may carry an enrolment secret). nullopt while no newline has arrived.
+std::optional<std::string> takeLine(std::string& pending);
+
+// True once `pending` holds a line longer than the protocol allows (protocol::kMaxLineBytes).
+bool lineTooLong(const std::string& pending);
+
+// Parses a response line (wiped afterwards) and checks its envelope: version, the id that was
+// sent, a boolean "ok". nullopt with a Kind::protocol *error otherwise.
+std::optional<nlohmann::json> readResponse(std::string& line, std::uint64_t id, ClientError* error);
+
+}  // namespace authd::client_io
