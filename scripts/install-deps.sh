@@ -9,7 +9,7 @@ packages=(
   doctest-dev nlohmann-json3-dev libtomlplusplus-dev libqrencode-dev libcli11-dev libcairo2-dev
   libfido2-dev libcbor-dev fido2-tools python3-fido2
   libldap2-dev slapd ldap-utils
-  pamtester oathtool libnss-wrapper sqlite3 openssl util-linux procps jq socat
+  pamtester oathtool libnss-wrapper sqlite3 openssl util-linux procps jq socat faketime
 )
 
 missing=()

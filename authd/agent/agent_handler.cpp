@@ -69,11 +69,14 @@ boost::asio::awaitable<std::string> AgentHandler::handle(std::string_view line,
                  std::string(refusal));
     co_return answerLine(errorAnswer(id, err::kForbidden, std::string(refusal)));
   }
-  if (offline_ != nullptr) co_await syncWhenDue();
   UpstreamAnswer answer = co_await upstream_.call(std::string(line));
   switch (answer.status) {
-    case UpstreamAnswer::Status::answered:
-      co_return takeOfflineEntry(std::move(answer.line), name);
+    case UpstreamAnswer::Status::answered: {
+      std::string reply = takeOfflineEntry(std::move(answer.line), name);
+      // In contact: what happened offline is reported before this caller hears back.
+      if (offline_ != nullptr) co_await syncWhenDue();
+      co_return reply;
+    }
     case UpstreamAnswer::Status::broken:
       log::warning("agent: the connection to " + answer.server + " broke during " + name);
       co_return answerLine(

@@ -10,7 +10,7 @@
 // then: never when one answered), factors, fido2_begin and verify are answered from the entries
 // (offline_logon.h). At the first contact after start or after being offline, and every
 // kSyncInterval, the agent reports its offline logons and drops the entries authd no longer
-// vouches for, before it forwards the request.
+// vouches for, once the request was answered and before the answer goes back.
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 

@@ -182,11 +182,8 @@ std::vector<HeldOfflineEntry> OfflineCache::held() const {
     const std::optional<std::string> line = readFile(path);
     if (!line) continue;
     const offline::EntryCheck check = offline::readEntryAnyTime(*line, authdKey_, device_);
-    if (!check.entry || path != pathOf(check.entry->user, kEntrySuffix)) {
-      log::warning("agent: removing " + path + ": " + offline::auditReason(check.refusal));
-      ::unlink(path.c_str());
-      continue;
-    }
+    // Unusable files stay for the admin to look at; they can never log anyone on.
+    if (!check.entry || path != pathOf(check.entry->user, kEntrySuffix)) continue;
     out.push_back({check.entry->user, check.entry->issuedAt});
   }
   return out;

@@ -22,8 +22,9 @@ const std::string kNoTotpOffline =
     "This device cannot reach the city network, and codes of an authenticator app can only be "
     "checked there. Log on with your security key, or connect to the network (office or VPN).";
 const std::string kNoEntry =
-    "This device cannot reach the city network, and it holds no offline logon for you: a "
-    "security key works offline only after it was used on this device while connected.";
+    "This device cannot reach the city network. Codes of an authenticator app can only be "
+    "checked there, and a security key works offline only after it was used on this device "
+    "while connected.";
 const std::string kNoPasswordOffline =
     "This device cannot reach the city network, where your directory password is checked. "
     "Connect to the network (office or VPN) to log on.";
@@ -160,7 +161,9 @@ json OfflineLogon::verify(JsonReader& reader, const json& id) {
     return errorAnswer(id, err::kUnavailable, "the offline logon could not be stored");
   }
   log::info("agent: offline logon of " + request.user + " accepted");
-  return success(id, {{"result", "accept"}, {"message", "Security key accepted (offline)."}});
+  return success(id, {{"result", "accept"},
+                      {"message", "Security key accepted (offline)."},
+                      {"credential_id", key->credentialRow}});
 }
 
 }  // namespace authd

@@ -161,7 +161,6 @@ class KeyCheck final : public LogonFactor {
   void planOfflineEntry(const Account& account, const EffectivePolicy& policy,
                         const ChallengeGrant& grant) {
     offline_.reset();
-    keyRows_.clear();
     if (caller_.device.empty() || core_.offlineKey == nullptr || !policy.offlineAllowed) return;
     offline::OfflineEntry entry;
     entry.user = account.name;
@@ -172,8 +171,8 @@ class KeyCheck final : public LogonFactor {
     for (const AllowedKey& key : grant.allow) {
       if (entry.keys.size() == offline::kMaxKeys) break;
       entry.uvRequired = entry.uvRequired || key.uvRequired;
-      entry.keys.push_back({key.credentialId, key.coseKey, key.algorithm, key.signCount});
-      keyRows_.push_back(key.credentialRow);
+      entry.keys.push_back(
+          {key.credentialId, key.coseKey, key.algorithm, key.signCount, key.credentialRow});
     }
     offlineMaxAge_ = std::int64_t{policy.offlineMaxAgeDays} * 86400;
     offline_ = std::move(entry);
@@ -184,8 +183,8 @@ class KeyCheck final : public LogonFactor {
     if (!offline_) return;
     offline_->issuedAt = now;
     offline_->expiresAt = now + offlineMaxAge_;
-    for (std::size_t i = 0; i < keyRows_.size(); ++i) {
-      if (keyRows_[i] == *match.credentialId) offline_->keys[i].signCount = match.signCount;
+    for (auto& key : offline_->keys) {
+      if (key.credentialRow == *match.credentialId) key.signCount = match.signCount;
     }
     txn.putOfflineGrant(OfflineGrant{offline_->owner, offline_->device, offline_->user,
                                      offline_->issuedAt, offline_->expiresAt, false});
@@ -222,7 +221,6 @@ class KeyCheck final : public LogonFactor {
   const Fido2AssertionRequest& request_;
   const Caller& caller_;
   std::optional<offline::OfflineEntry> offline_;
-  std::vector<std::int64_t> keyRows_;  // credential row of each key of offline_
   std::int64_t offlineMaxAge_ = 0;
 };
 

@@ -65,6 +65,12 @@ boost::asio::awaitable<OfflineSyncAnswer> syncOfflineEntries(const Core& core,
   const std::int64_t now = core.clock();
   OfflineSyncAnswer answer;
   std::vector<AuditEvent> events;
+  struct Raise {
+    std::int64_t row;
+    Principal who;
+    std::uint32_t count;
+  };
+  std::vector<Raise> raises;            // counters the keys used offline reached
   std::vector<OfflineGrant> withdrawn;  // rows of entries the device is told to drop
   auto decide = [&] {
     std::map<std::string, AccountView> views;
@@ -82,13 +88,20 @@ boost::asio::awaitable<OfflineSyncAnswer> syncOfflineEntries(const Core& core,
       }
     }
     for (const auto& logon : request.logons) {
-      events.push_back(offlineLogonEvent(caller, logon, view(logon.user), now));
+      const AccountView& v = view(logon.user);
+      events.push_back(offlineLogonEvent(caller, logon, v, now));
+      if (v.account && events.back().credentialId) {
+        raises.push_back({*events.back().credentialId, principalOf(*v.account),
+                          static_cast<std::uint32_t>(logon.signCount)});
+      }
     }
   };
   co_await offload(core.blocking, decide);
   Store::TxnWork record = [&](StoreTxn& txn) {
     for (const auto& g : withdrawn) txn.dropOfflineGrant(g.owner, g.device);
     for (const auto& e : events) txn.appendAudit(e);
+    // So that a copy of a key used offline is caught online too.
+    for (const auto& r : raises) txn.raiseSignCount(r.row, r.who, r.count);
   };
   co_await commitDurably(core.store, record);
   answer.logonsRecorded = events.size();

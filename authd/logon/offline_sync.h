@@ -1,7 +1,8 @@
 #pragma once
 // A device's agent back in contact (docs/offline.md, "Back online"): it names the offline entries
 // it holds and the offline logons it saw. authd audits each logon with the device and its time,
-// and answers which entries it still vouches for; the agent drops the others. An entry stands
+// raises the key's stored counter to the one used offline (never lowers it or marks a clone: the
+// report may come after later online logons), and answers which entries it still vouches for; the agent drops the others. An entry stands
 // only while its grant row is the one issued (same issue time), not withdrawn, not expired, the
 // account is open for FIDO2 and its policy still allows offline logon.
 

@@ -176,6 +176,10 @@ class StoreTxn {
   // `user` and stores the new counter and last use, or marks the credential clone-suspected.
   virtual SignCountOutcome advanceSignCount(std::int64_t credentialId, const Principal& user,
                                             std::uint32_t presented, std::int64_t now) = 0;
+  // Raises the stored counter of an active credential of `user` to `count` when it is lower, and
+  // never marks anything (a device's report of its offline logons, which may come late).
+  virtual void raiseSignCount(std::int64_t credentialId, const Principal& user,
+                              std::uint32_t count) = 0;
   // Clears the clone-suspected mark; false when there was none to clear.
   virtual bool reinstateCredential(std::int64_t credentialId, const Principal& user) = 0;
   // True when any credential (revoked ones included) has this FIDO2 credential id.

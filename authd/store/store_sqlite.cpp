@@ -59,6 +59,10 @@ class SqliteTxn final : public StoreTxn {
   bool reinstateCredential(std::int64_t credentialId, const Principal& user) override {
     return sql::reinstateCredential(open(), credentialId, user);
   }
+  void raiseSignCount(std::int64_t credentialId, const Principal& user,
+                      std::uint32_t count) override {
+    sql::raiseSignCount(open(), credentialId, user, count);
+  }
   bool fido2IdExists(const std::vector<unsigned char>& credentialId) override {
     return sql::fido2IdExists(open(), credentialId);
   }

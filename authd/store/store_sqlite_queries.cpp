@@ -432,6 +432,16 @@ SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const
   return SignCountOutcome::advanced;
 }
 
+void raiseSignCount(SqliteDb& db, std::int64_t credentialId, const Principal& user,
+                    std::uint32_t count) {
+  Query q = db.query(
+      "UPDATE credentials SET sign_count = ?2 "
+      "WHERE id = ?1 AND state = 'active' AND fido2_id IS NOT NULL AND sign_count < ?2 "
+      "AND " AUTHD_OWNED_BY);
+  q.bind(1, credentialId).bind(2, std::int64_t{count});
+  bindOwner(q, user).run();
+}
+
 bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user) {
   Query q = db.query(
       "UPDATE credentials SET clone_suspected = 0 "

@@ -37,6 +37,8 @@ std::int64_t purgeAudit(SqliteDb& db, std::int64_t logonBefore, std::int64_t adm
                         int limit);
 SignCountOutcome advanceSignCount(SqliteDb& db, std::int64_t credentialId, const Principal& user,
                                   std::uint32_t presented, std::int64_t now);
+void raiseSignCount(SqliteDb& db, std::int64_t credentialId, const Principal& user,
+                    std::uint32_t count);
 bool reinstateCredential(SqliteDb& db, std::int64_t credentialId, const Principal& user);
 bool fido2IdExists(SqliteDb& db, const std::vector<unsigned char>& credentialId);
 void putOfflineGrant(SqliteDb& db, const OfflineGrant& grant);

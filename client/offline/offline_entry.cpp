@@ -16,7 +16,9 @@ constexpr std::string_view kSignatureContext = "authd offline entry v1";
 constexpr std::size_t kEd25519SignatureBytes = 64;
 // The payload travels base64url-encoded inside a protocol line.
 constexpr std::size_t kMaxPayloadBytes = kMaxEntryLineBytes * 3 / 4 - 128;  // fits the line
-constexpr std::int64_t kMaxAlgorithm = 65535;  // COSE algorithm ids are small integers
+constexpr std::int64_t kMaxAlgorithm = 65535;
+constexpr std::int64_t kMaxCredentialRow =
+    (std::int64_t{1} << 53) - 1;  // a JSON-safe integer  // COSE algorithm ids are small integers
 
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
@@ -78,7 +80,8 @@ bool wellFormed(const OfflineEntry& e) {
   for (const OfflineKey& k : e.keys) {
     if (k.credentialId.empty() || k.credentialId.size() > protocol::kMaxFido2CredentialIdBytes ||
         k.coseKey.empty() || k.coseKey.size() > kMaxCoseKeyBytes || k.algorithm == 0 ||
-        k.algorithm < -kMaxAlgorithm || k.algorithm > kMaxAlgorithm) {
+        k.algorithm < -kMaxAlgorithm || k.algorithm > kMaxAlgorithm || k.credentialRow < 1 ||
+        k.credentialRow > kMaxCredentialRow) {
       return false;
     }
   }
@@ -91,7 +94,8 @@ nlohmann::json payloadJson(const OfflineEntry& e) {
     keys.push_back({{"id", base64urlEncode(k.credentialId)},
                     {"cose", base64urlEncode(k.coseKey)},
                     {"alg", k.algorithm},
-                    {"count", k.signCount}});
+                    {"count", k.signCount},
+                    {"row", k.credentialRow}});
   }
   return {{"user", e.user},         {"owner", e.owner},       {"device", e.device},
           {"rp_id", e.rpId},        {"uv", e.uvRequired},     {"issued", e.issuedAt},
@@ -112,7 +116,9 @@ std::optional<OfflineKey> readKey(const nlohmann::json& value) {
   const auto cose = requireBytes(r, "cose", kMaxCoseKeyBytes);
   const auto alg = r.requireInt("alg", -kMaxAlgorithm, kMaxAlgorithm);
   const auto count = r.requireInt("count", 0, std::numeric_limits<std::uint32_t>::max());
-  if (!r.finish() || !id || !cose || !alg || !count) return std::nullopt;
+  const auto row = r.requireInt("row", 1, kMaxCredentialRow);
+  if (!r.finish() || !id || !cose || !alg || !count || !row) return std::nullopt;
+  k.credentialRow = *row;
   k.credentialId = *id;
   k.coseKey = *cose;
   k.algorithm = static_cast<int>(*alg);

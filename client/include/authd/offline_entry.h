@@ -30,7 +30,8 @@ struct OfflineKey {
   Bytes credentialId;
   Bytes coseKey;  // COSE_Key as stored at registration
   int algorithm = 0;
-  std::uint32_t signCount = 0;  // the last counter the central authd accepted
+  std::uint32_t signCount = 0;     // the last counter the central authd accepted
+  std::int64_t credentialRow = 0;  // the central authd's credential id (audit, verify answer)
 };
 
 struct OfflineEntry {

@@ -40,8 +40,8 @@ OfflineEntry sampleEntry() {
   e.uvRequired = true;
   e.issuedAt = kIssued;
   e.expiresAt = kIssued + 14 * kDay;
-  e.keys.push_back(OfflineKey{{1, 2, 3, 4}, {0xa5, 0x01, 0x02}, -7, 41});
-  e.keys.push_back(OfflineKey{{9, 9}, {0xa4, 0x01, 0x01}, -8, 0});
+  e.keys.push_back(OfflineKey{{1, 2, 3, 4}, {0xa5, 0x01, 0x02}, -7, 41, 12});
+  e.keys.push_back(OfflineKey{{9, 9}, {0xa4, 0x01, 0x01}, -8, 0, 13});
   return e;
 }
 
