@@ -36,7 +36,7 @@ offline::OfflineEntry entry() {
   e.rpId = "authd.example";
   e.issuedAt = 1'800'000'000;
   e.expiresAt = e.issuedAt + 14 * 86400;
-  e.keys.push_back({{1, 2, 3}, {0xa5, 1, 2}, -7, 5});
+  e.keys.push_back({{1, 2, 3}, {0xa5, 1, 2}, -7, 5, 1});
   return e;
 }
 
