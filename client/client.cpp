@@ -106,29 +106,7 @@ std::optional<std::string> Client::receiveLine(Clock::time_point deadline, Clien
 }
 
 std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* error) {
-  const auto deadline = Clock::now() + timeout_;
-  const std::uint64_t id = nextId_++;
-  std::string line = client_io::requestLine(request, id);
-  if (line.size() > protocol::kMaxLineBytes) {
-    wipeString(line);
-    setError(error, ClientError::Kind::protocol, "request too large");
-    return std::nullopt;
-  }
-  bool sent = connectBy(deadline, error) && sendAll(line, deadline, error);
-  // The request may carry a secret: wipe our serialised copy whatever happened.
-  wipeString(line);
-  if (!sent) {
-    disconnect();
-    return std::nullopt;
-  }
-  auto answer = receiveLine(deadline, error);
-  if (!answer) {
-    disconnect();
-    return std::nullopt;
-  }
-  auto response = client_io::readResponse(*answer, id, error);
-  if (!response) disconnect();
-  return response;
+  return client_io::exchange(*this, request, nextId_++, Clock::now() + timeout_, error);
 }
 
 }  // namespace authd

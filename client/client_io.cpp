@@ -74,4 +74,29 @@ std::optional<nlohmann::json> readResponse(std::string& line, std::uint64_t id,
   return response;
 }
 
+std::optional<nlohmann::json> exchange(LineLink& link, nlohmann::json& request, std::uint64_t id,
+                                       Clock::time_point deadline, ClientError* error) {
+  std::string line = requestLine(request, id);
+  if (line.size() > protocol::kMaxLineBytes) {
+    wipeString(line);
+    setError(error, ClientError::Kind::protocol, "request too large");
+    return std::nullopt;
+  }
+  const bool sent = link.connectBy(deadline, error) && link.sendAll(line, deadline, error);
+  // The request may carry a secret: wipe our serialised copy whatever happened.
+  wipeString(line);
+  if (!sent) {
+    link.disconnect();
+    return std::nullopt;
+  }
+  auto answer = link.receiveLine(deadline, error);
+  if (!answer) {
+    link.disconnect();
+    return std::nullopt;
+  }
+  auto response = readResponse(*answer, id, error);
+  if (!response) link.disconnect();
+  return response;
+}
+
 }  // namespace authd::client_io

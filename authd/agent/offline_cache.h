@@ -47,6 +47,8 @@ class OfflineCache {
   // std::runtime_error naming the file or directory that is wrong.
   OfflineCache(std::string directory, const std::string& publicKeyFile, std::string device);
   ~OfflineCache();
+  OfflineCache(const OfflineCache&) = delete;
+  OfflineCache& operator=(const OfflineCache&) = delete;
 
   // Stores the entry authd sent after an online logon; false with *why when it is not one this
   // device may keep (bad signature, another device, expired) or could not be written.

@@ -19,7 +19,20 @@ struct ClientError {
 // $AUTHD_SOCKET when set and non-empty, otherwise the compiled-in default.
 std::string defaultSocketPath();
 
-class Client {
+// A blocking connection that carries one request line and its answer line at a time: what
+// Client and TlsClient implement, and client_io::exchange() drives through one call sequence.
+class LineLink {
+ public:
+  virtual ~LineLink() = default;
+  virtual bool connectBy(std::chrono::steady_clock::time_point deadline, ClientError* error) = 0;
+  virtual bool sendAll(const std::string& bytes, std::chrono::steady_clock::time_point deadline,
+                       ClientError* error) = 0;
+  virtual std::optional<std::string> receiveLine(std::chrono::steady_clock::time_point deadline,
+                                                 ClientError* error) = 0;
+  virtual void disconnect() = 0;
+};
+
+class Client final : private LineLink {
  public:
   Client(std::string socketPath, std::chrono::milliseconds timeout);
   ~Client();
@@ -32,12 +45,12 @@ class Client {
   std::optional<nlohmann::json> call(nlohmann::json request, ClientError* error);
 
  private:
-  bool connectBy(std::chrono::steady_clock::time_point deadline, ClientError* error);
+  bool connectBy(std::chrono::steady_clock::time_point deadline, ClientError* error) override;
   bool sendAll(const std::string& bytes, std::chrono::steady_clock::time_point deadline,
-               ClientError* error);
+               ClientError* error) override;
   std::optional<std::string> receiveLine(std::chrono::steady_clock::time_point deadline,
-                                         ClientError* error);
-  void disconnect();
+                                         ClientError* error) override;
+  void disconnect() override;
 
   std::string socketPath_;
   std::chrono::milliseconds timeout_;

@@ -37,4 +37,10 @@ bool lineTooLong(const std::string& pending);
 // sent, a boolean "ok". nullopt with a Kind::protocol *error otherwise.
 std::optional<nlohmann::json> readResponse(std::string& line, std::uint64_t id, ClientError* error);
 
+// One request and its answer over `link`, the call sequence of every blocking client: the
+// request line (too large: Kind::protocol), connect and send, the answer line, its envelope.
+// Our copy of the line is wiped whatever happens; on any failure the link is disconnected.
+std::optional<nlohmann::json> exchange(LineLink& link, nlohmann::json& request, std::uint64_t id,
+                                       Clock::time_point deadline, ClientError* error);
+
 }  // namespace authd::client_io

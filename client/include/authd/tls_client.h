@@ -26,7 +26,7 @@ struct TlsClientOptions {
   std::string caFile;    // the CA(s) the server's certificate must chain to, PEM
 };
 
-class TlsClient {
+class TlsClient final : private LineLink {
  public:
   TlsClient(TlsClientOptions options, std::chrono::milliseconds timeout);
   ~TlsClient();
@@ -43,14 +43,14 @@ class TlsClient {
  private:
   // Reads the certificate files once, before the first deadline starts.
   bool loadContext(ClientError* error);
-  bool connectBy(std::chrono::steady_clock::time_point deadline, ClientError* error);
+  bool connectBy(std::chrono::steady_clock::time_point deadline, ClientError* error) override;
   bool handshakeBy(std::chrono::steady_clock::time_point deadline, ClientError* error);
   bool stillOpen() const;
   bool sendAll(const std::string& bytes, std::chrono::steady_clock::time_point deadline,
-               ClientError* error);
+               ClientError* error) override;
   std::optional<std::string> receiveLine(std::chrono::steady_clock::time_point deadline,
-                                         ClientError* error);
-  void disconnect();
+                                         ClientError* error) override;
+  void disconnect() override;
 
   TlsClientOptions options_;
   std::chrono::milliseconds timeout_;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "authd/api/dispatcher.h"
+#include "authd/daemon/offline_key.h"
 #include "authd/store/store_sqlite.h"
 
 namespace authd::testing {
@@ -92,7 +93,7 @@ struct Harness {
     store = std::make_unique<SqliteStore>(SqliteOptions{dir + "/authd.db", 64, 5000});
     dispatcher =
         std::make_unique<Dispatcher>(Core{*store, directory, box, [this] { return now.load(); },
-                                          systemRandom(), config, pool, fido2});
+                                          systemRandom(), config, pool, fido2, offlineKey.get()});
     runner = std::thread([this] { io.run(); });
   }
   ~Harness() {
@@ -144,6 +145,8 @@ struct Harness {
   std::atomic<std::int64_t> now{1'700'000'000};
   asio::thread_pool pool{2};
   Fido2Context fido2;
+  // authd's offline signing key: entries are issued only when a test's policy allows them.
+  OfflineSigningKey offlineKey{EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")};
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
   std::unique_ptr<SqliteStore> store;
