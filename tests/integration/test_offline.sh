@@ -46,11 +46,14 @@ central_config "127.0.0.1:0" >"$WORK/central.toml"
 "$AUTHD_BIN" --config "$WORK/central.toml" --offline-public-key >"$WORK/offline.pub"
 check "authd prints its offline public key" contains "$(cat "$WORK/offline.pub")" "BEGIN PUBLIC KEY"
 
+# Ready once this start logged its TLS listener (a restart appends to the same log).
 start_central() {
+  local before
+  before=$(grep -c "tls: listening on" "$WORK/central.log" 2>/dev/null || true)
   spawn_authd "$WORK/central.log" --config "$WORK/central.toml"
   CENTRAL_PID=$!
-  for _ in $(seq 100); do
-    grep -q "tls: listening on" "$WORK/central.log" 2>/dev/null && break
+  for _ in $(seq 200); do
+    (($(grep -c "tls: listening on" "$WORK/central.log" 2>/dev/null || true) > ${before:-0})) && break
     sleep 0.1
   done
   CENTRAL=$(sed -n 's/.*tls: listening on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$WORK/central.log" | tail -1)
