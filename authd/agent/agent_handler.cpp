@@ -85,6 +85,7 @@ boost::asio::awaitable<std::string> AgentHandler::handle(std::string_view line,
       break;
   }
   syncDue_ = true;  // the next contact reports what happened meanwhile
+  nextSyncAttempt_ = 0;
   if (offlineLogon_) {
     JsonReader reader(*request);
     (void)readId(reader);
@@ -113,13 +114,19 @@ std::string AgentHandler::takeOfflineEntry(std::string line, std::string_view op
 }
 
 boost::asio::awaitable<void> AgentHandler::syncWhenDue() {
-  if (syncing_ || (!syncDue_ && clock_() - lastSync_ < kSyncInterval)) co_return;
+  const std::int64_t now = clock_();
+  if (syncing_ || now < nextSyncAttempt_ || (!syncDue_ && now - lastSync_ < kSyncInterval)) {
+    co_return;
+  }
   syncing_ = true;
   const bool done = co_await syncOnce();
   syncing_ = false;
   if (done) {
     syncDue_ = false;
     lastSync_ = clock_();
+  } else {
+    // A server that answers but refuses the sync (an older authd) is not asked at every request.
+    nextSyncAttempt_ = clock_() + kSyncRetry;
   }
 }
 

@@ -29,6 +29,7 @@ namespace authd {
 class AgentHandler final : public LineHandler {
  public:
   static constexpr std::int64_t kSyncInterval = 300;  // seconds
+  static constexpr std::int64_t kSyncRetry = 30;      // after a sync that failed
 
   // `offline`: nullptr when the device does no offline logon.
   AgentHandler(Upstream& upstream, Directory& directory, boost::asio::thread_pool& pool,
@@ -55,6 +56,7 @@ class AgentHandler final : public LineHandler {
   std::optional<OfflineLogon> offlineLogon_;
   bool syncDue_ = true;
   std::int64_t lastSync_ = 0;
+  std::int64_t nextSyncAttempt_ = 0;
   bool syncing_ = false;
 };
 

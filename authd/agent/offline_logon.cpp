@@ -62,7 +62,7 @@ json OfflineLogon::answer(std::string_view op, JsonReader& reader, const json& i
   } catch (const OpError& e) {
     return errorAnswer(id, e.code(), e.what());
   }
-  return unavailable(id, std::string(op) + " needs it", kNoEntry);
+  return errorAnswer(id, err::kUnavailable, "no central authd could be reached from this device");
 }
 
 std::optional<offline::OfflineEntry> OfflineLogon::usableEntry(const std::string& user,
