@@ -91,10 +91,13 @@ enum class PacketRefusal : std::uint8_t {
 std::string_view packetRefusalName(PacketRefusal refusal);
 
 struct ParsedPacket {
-  PacketRefusal refusal = PacketRefusal::kTooShort;  // default deny until fully parsed
-  RadiusPacket packet;                               // meaningful only when refusal == kNone
-  ByteSpan wire;  // the first Length octets of the datagram: what the authenticators cover
-  std::size_t padding = 0;  // octets after Length, ignored
+  // Default deny until fully parsed; `packet` is meaningful only when this is kNone.
+  PacketRefusal refusal = PacketRefusal::kTooShort;
+  RadiusPacket packet;
+  // The datagram's first Length octets, a view into it: what the authenticators cover.
+  ByteSpan wire;
+  // Octets after Length, ignored.
+  std::size_t padding = 0;
 
   bool ok() const { return refusal == PacketRefusal::kNone; }
 };

@@ -122,6 +122,16 @@ TEST_CASE("radius crypto: a request's Message-Authenticator: absent, valid, inva
   CHECK(requestMessageAuthenticator(tampered, kSecret) == MessageAuthenticatorState::kInvalid);
 }
 
+TEST_CASE("radius crypto: a padded datagram verifies through ParsedPacket::wire") {
+  Bytes padded = fromHex(kRfc5997StatusServer);
+  padded.insert(padded.end(), 5, 0xee);
+  const ParsedPacket parsed = parseRadiusPacket(padded);
+  REQUIRE(parsed.ok());
+  CHECK(parsed.padding == 5);
+  CHECK(verifyStatusServer(parsed.wire, kSecret));
+  CHECK_FALSE(verifyStatusServer(padded, kSecret));
+}
+
 TEST_CASE("radius crypto: authenticator checks refuse what is not exactly one well-formed packet") {
   const Bytes status = fromHex(kRfc5997StatusServer);
   Bytes padded = status;
