@@ -168,14 +168,16 @@ std::vector<SyncBatch> syncBatches(std::vector<HeldOfflineEntry> held,
     }
     bytes += itemBytes;
   };
-  for (auto& e : held) {
-    room(e.user.size() + 40, batches.back().entries.size());
-    batches.back().entries.push_back(std::move(e));
-  }
+  // Logons first: authd vouches for them while it still holds the grants that a batch of
+  // entries may make it forget.
   for (auto& l : logons) {
     room(l.user.size() + base64urlLength(l.logon.credentialId.size()) + 80,
          batches.back().logons.size());
     batches.back().logons.push_back(std::move(l));
+  }
+  for (auto& e : held) {
+    room(e.user.size() + 40, batches.back().entries.size());
+    batches.back().entries.push_back(std::move(e));
   }
   if (batches.size() > kMaxSyncBatches) batches.resize(kMaxSyncBatches);
   return batches;

@@ -39,21 +39,34 @@ bool stands(const AccountView& view, const OfflineHeldEntry& held, std::int64_t 
   });
 }
 
-std::optional<std::int64_t> credentialRow(const AccountView& view, const Bytes& credentialId) {
+// How far a reported counter may be ahead of the stored one. A device certificate must not be
+// able to push another account's counter so far that its real key looks like a clone.
+constexpr std::int64_t kMaxCounterJump = std::int64_t{1} << 24;
+
+const CredentialRecord* keyOf(const AccountView& view, const Bytes& credentialId) {
   for (const auto& c : view.credentials) {
-    if (c.fido2 && c.fido2->credentialId == credentialId) return c.id;
+    if (c.fido2 && c.fido2->credentialId == credentialId) return &c;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
-// A reported time is the device's clock: never later than authd's.
+// A reported time is the device's clock: never later than authd's. Reports of an account this
+// device was never issued an entry for, or of a key authd does not know, are audited as
+// unvouched and change nothing.
 AuditEvent offlineLogonEvent(const Caller& caller, const OfflineLogonReport& logon,
-                             const AccountView& view, std::int64_t now) {
+                             const AccountView& view, const CredentialRecord* key,
+                             std::int64_t now) {
   AuditEvent e = callerAuditEvent(caller, std::min(logon.time, now), logon.user, "offline_logon");
   e.factor = "fido2";
   e.result = "accept";
   e.reason = "offline";
-  e.credentialId = credentialRow(view, logon.credentialId);
+  if (key != nullptr) e.credentialId = key->id;
+  if (!view.account || view.grants.empty() || key == nullptr) {
+    e.result = "error";
+    e.reason = "offline_unvouched";
+  } else if (logon.signCount > std::int64_t{key->fido2->signCount} + kMaxCounterJump) {
+    e.reason = "offline_counter_jump";
+  }
   return e;
 }
 
@@ -89,10 +102,11 @@ boost::asio::awaitable<OfflineSyncAnswer> syncOfflineEntries(const Core& core,
     }
     for (const auto& logon : request.logons) {
       const AccountView& v = view(logon.user);
-      events.push_back(offlineLogonEvent(caller, logon, v, now));
-      if (v.account && events.back().credentialId) {
-        raises.push_back({*events.back().credentialId, principalOf(*v.account),
-                          static_cast<std::uint32_t>(logon.signCount)});
+      const CredentialRecord* key = keyOf(v, logon.credentialId);
+      events.push_back(offlineLogonEvent(caller, logon, v, key, now));
+      if (events.back().reason == "offline") {
+        raises.push_back(
+            {key->id, principalOf(*v.account), static_cast<std::uint32_t>(logon.signCount)});
       }
     }
   };

@@ -108,6 +108,36 @@ TEST_CASE("offline_sync keeps standing entries, drops withdrawn ones and audits 
   CHECK(h.call({{"op", "show"}, {"user", "alice"}})["offline_entries"].empty());  // forgotten
 }
 
+TEST_CASE("offline_sync: a device cannot push counters of accounts or keys it was not given") {
+  Fido2Harness h;
+  h.config.offline.allowed = true;
+  REQUIRE(h.enrol("alice", 0)["ok"] == true);
+  REQUIRE(h.enrol("bob", 1)["ok"] == true);
+  const offline::OfflineEntry entry =
+      readIssued(h, deviceLogon(h, "alice", 0, "nb-017"), "nb-017").entry.value();
+  json bobKey = h.call({{"op", "list"}, {"user", "bob"}})["credentials"][0];
+  auto report = [&](const std::string& user, const Bytes& credential, std::int64_t count) {
+    json sync = {{"op", "offline_sync"},
+                 {"logons",
+                  {{{"user", user},
+                    {"time", h.now.load()},
+                    {"credential", base64urlEncode(credential)},
+                    {"count", count}}}}};
+    REQUIRE(h.call(sync, device("nb-017"))["ok"] == true);
+    return h.call({{"op", "audit"}, {"user", user}, {"limit", 1}})["events"][0];
+  };
+  // bob never logged on at nb-017: his counter stays, the report is flagged.
+  json flagged = report("bob", decode(bobKey["fido2_id"]), 4'000'000'000);
+  CHECK(flagged["reason"] == "offline_unvouched");
+  CHECK(h.call({{"op", "list"}, {"user", "bob"}})["credentials"][0]["sign_count"] ==
+        bobKey["sign_count"]);
+  // alice's own key, but a counter far ahead: recorded, not applied.
+  json jump = report("alice", entry.keys[0].credentialId, 4'000'000'000);
+  CHECK(jump["reason"] == "offline_counter_jump");
+  CHECK(h.call({{"op", "list"}, {"user", "alice"}})["credentials"][0]["sign_count"] ==
+        entry.keys[0].signCount);
+}
+
 TEST_CASE("offline_sync is for devices only; offline_revoke for admins only") {
   Fido2Harness h;
   json sync = {{"op", "offline_sync"}};
