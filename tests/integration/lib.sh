@@ -149,6 +149,52 @@ with_keys() {
     AUTHD_SOFT_FIDO2_KEYS="$PLUGGED" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
 }
 
+# keys "NAME[:OPTION...] ..." : the virtual keys plugged for the next command, each keeping its
+# state in $WORK/NAME.key.
+keys() {
+  local spec=() k
+  for k in "$@"; do
+    local name=${k%%:*} rest=
+    [[ $k == *:* ]] && rest=:${k#*:}
+    spec+=("$name:$WORK/$name.key$rest")
+  done
+  PLUGGED=$(IFS=,; echo "${spec[*]}")
+}
+# key_login SERVICE USER [INPUT] : pamtester with the plugged keys; INPUT answers the prompts.
+key_login() { printf '%s\n' "${3:-}" | with_keys pamtester -v "$1" "$2" authenticate 2>&1; }
+
+# agent_config NAME CERT SERVER... : the configuration of a device's agent on $WORK/NAME.sock
+# with the certificate CERT.pem / CERT.key (a path without the suffix) and the central servers.
+agent_config() {
+  local name=$1 cert=$2 servers
+  shift 2
+  servers=$(printf '"%s", ' "$@")
+  cat <<TOML
+[server]
+socket = "$WORK/$name.sock"
+workers = 1
+[log]
+level = "debug"
+[agent]
+servers = [${servers%, }]
+cert_file = "$cert.pem"
+key_file = "$cert.key"
+ca_file = "$CA/ca.pem"
+connect_timeout_ms = 2000
+TOML
+}
+
+# wait_for_agent NAME : until the agent logged "ready" and its socket exists (at most 10 s).
+wait_for_agent() {
+  for _ in $(seq 100); do
+    [[ -S $WORK/$1.sock ]] && grep -q "ready on" "$WORK/$1.log" && return 0
+    sleep 0.1
+  done
+  echo "agent $1 did not start:"
+  cat "$WORK/$1.log"
+  return 1
+}
+
 secret_of() { jq -r .secret <<<"$1"; }
 # totp SECRET [OFFSET_STEPS] : a code computed by oathtool, an independent implementation.
 totp() {

@@ -44,27 +44,9 @@ check "both central servers listen" test -n "$CENTRAL1" -a -n "$CENTRAL2"
 # agent NAME CERT [CA_DIR] : an agent for device CERT on $WORK/NAME.sock.
 start_agent() {
   local name=$1 cert=$2 dir=${3:-$CA}
-  cat >"$WORK/$name.toml" <<TOML
-[server]
-socket = "$WORK/$name.sock"
-workers = 1
-[log]
-level = "debug"
-[agent]
-servers = ["$CENTRAL1", "$CENTRAL2"]
-cert_file = "$dir/$cert.pem"
-key_file = "$dir/$cert.key"
-ca_file = "$CA/ca.pem"
-connect_timeout_ms = 2000
-TOML
+  agent_config "$name" "$dir/$cert" "$CENTRAL1" "$CENTRAL2" >"$WORK/$name.toml"
   spawn_authd "$WORK/$name.log" --agent --config "$WORK/$name.toml"
-  for _ in $(seq 100); do
-    [[ -S $WORK/$name.sock ]] && grep -q "ready on" "$WORK/$name.log" && return 0
-    sleep 0.1
-  done
-  echo "agent $name did not start:"
-  cat "$WORK/$name.log"
-  return 1
+  wait_for_agent "$name"
 }
 start_agent agentA nb-017.stadt.test
 AGENT_A_PID=$!

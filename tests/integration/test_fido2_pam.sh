@@ -16,19 +16,7 @@ rp_name = "Stadt Test"
 TOML
 start_authd
 
-# keys "NAME[:OPTION...] ..." : the virtual keys plugged for the next command.
-keys() {
-  local spec=() k
-  for k in "$@"; do
-    local name=${k%%:*} rest=
-    [[ $k == *:* ]] && rest=:${k#*:}
-    spec+=("$name:$WORK/$name.key$rest")
-  done
-  PLUGGED=$(IFS=,; echo "${spec[*]}")
-}
 key_authctl() { with_keys "$AUTHCTL_BIN" --socket "$SOCK" "$@"; }
-# key_login SERVICE USER [INPUT] : pamtester with the plugged keys; INPUT answers the prompts.
-key_login() { printf '%s\n' "${3:-}" | with_keys pamtester -v "$1" "$2" authenticate 2>&1; }
 last_reason() { authctl --json audit --user "$1" --limit 1 | jq -r '.events[0].reason'; }
 
 ANY=$(pam_service any "auth required $PAM_AUTHD_SO socket=$SOCK")

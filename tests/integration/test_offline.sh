@@ -72,33 +72,17 @@ central_config "$CENTRAL" >"$WORK/central.toml"
 # entries live in $WORK/NAME.offline.
 start_agent() {
   local name=$1 device=$2
-  cat >"$WORK/$name.toml" <<TOML
-[server]
-socket = "$WORK/$name.sock"
-workers = 1
-[log]
-level = "debug"
-[agent]
-servers = ["$CENTRAL"]
-cert_file = "$CA/$device.pem"
-key_file = "$CA/$device.key"
-ca_file = "$CA/ca.pem"
-connect_timeout_ms = 2000
-offline_public_key_file = "$WORK/offline.pub"
-offline_directory = "$WORK/$name.offline"
-TOML
+  {
+    agent_config "$name" "$CA/$device" "$CENTRAL"
+    echo "offline_public_key_file = \"$WORK/offline.pub\""
+    echo "offline_directory = \"$WORK/$name.offline\""
+  } >"$WORK/$name.toml"
   rm -f "$WORK/$name.sock"
   LD_PRELOAD="$SANITIZER_PRELOAD $NSS_WRAPPER_LIB ${3:-}" FAKETIME="${4:-}" \
     FAKETIME_DONT_FAKE_MONOTONIC=1 NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group \
     "$AUTHD_BIN" --agent --config "$WORK/$name.toml" >>"$WORK/$name.log" 2>&1 &
   eval "${name}_PID=$!"
-  for _ in $(seq 100); do
-    [[ -S $WORK/$name.sock ]] && grep -q "ready on" "$WORK/$name.log" && return 0
-    sleep 0.1
-  done
-  echo "agent $name did not start:"
-  cat "$WORK/$name.log"
-  return 1
+  wait_for_agent "$name"
 }
 stop_agent() {
   eval "local pid=\$${1}_PID"
@@ -113,16 +97,6 @@ stop_all() {
 }
 trap 'stop_all; cleanup' EXIT
 
-keys() {
-  local spec=() k
-  for k in "$@"; do
-    local name=${k%%:*} rest=
-    [[ $k == *:* ]] && rest=:${k#*:}
-    spec+=("$name:$WORK/$name.key$rest")
-  done
-  PLUGGED=$(IFS=,; echo "${spec[*]}")
-}
-key_login() { printf '%s\n' "${3:-}" | with_keys pamtester -v "$1" "$2" authenticate 2>&1; }
 entries() { find "$WORK/$1.offline" -name '*.entry' 2>/dev/null | wc -l; }
 # The entry file of USER at agent NAME: the hex SHA-256 of the login name.
 entry_of() { echo "$WORK/$1.offline/$(printf '%s' "$2" | sha256sum | cut -d' ' -f1).entry"; }
