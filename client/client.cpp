@@ -83,26 +83,22 @@ bool Client::sendAll(const std::string& bytes, Clock::time_point deadline, Clien
 }
 
 std::optional<std::string> Client::receiveLine(Clock::time_point deadline, ClientError* error) {
-  for (;;) {
-    if (auto line = client_io::takeLine(pending_)) return line;
-    if (client_io::lineTooLong(pending_)) {
-      setError(error, ClientError::Kind::protocol, "response line too long");
-      return std::nullopt;
+  auto readSome = [&](char* buffer, std::size_t size) -> std::size_t {
+    for (;;) {
+      const ssize_t n = ::recv(fd_, buffer, size, 0);
+      if (n > 0) return static_cast<std::size_t>(n);
+      if (n == 0) {
+        setError(error, ClientError::Kind::io, "authd closed the connection");
+        return 0;
+      }
+      if (errno != EAGAIN && errno != EINTR) {
+        setError(error, ClientError::Kind::io, std::string("recv: ") + std::strerror(errno));
+        return 0;
+      }
+      if (!waitFor(fd_, POLLIN, deadline, error)) return 0;
     }
-    char chunk[4096];
-    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n > 0) {
-      pending_.append(chunk, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      setError(error, ClientError::Kind::io, "authd closed the connection");
-      return std::nullopt;
-    } else if (errno == EAGAIN || errno == EINTR) {
-      if (!waitFor(fd_, POLLIN, deadline, error)) return std::nullopt;
-    } else {
-      setError(error, ClientError::Kind::io, std::string("recv: ") + std::strerror(errno));
-      return std::nullopt;
-    }
-  }
+  };
+  return client_io::receiveLine(pending_, readSome, error);
 }
 
 std::optional<nlohmann::json> Client::call(nlohmann::json request, ClientError* error) {

@@ -1,6 +1,7 @@
 #include "authd/client_io.h"
 
 #include <poll.h>
+#include <string.h>  // explicit_bzero: the PAM module links no libcrypto
 
 #include <algorithm>
 #include <cerrno>
@@ -60,6 +61,22 @@ std::optional<std::string> takeLine(std::string& pending) {
 }
 
 bool lineTooLong(const std::string& pending) { return pending.size() >= protocol::kMaxLineBytes; }
+
+std::optional<std::string> receiveLine(std::string& pending, const ReadSome& readSome,
+                                       ClientError* error) {
+  for (;;) {
+    if (auto line = takeLine(pending)) return line;
+    if (lineTooLong(pending)) {
+      setError(error, ClientError::Kind::protocol, "response line too long");
+      return std::nullopt;
+    }
+    char chunk[4096];
+    const std::size_t n = readSome(chunk, sizeof(chunk));
+    if (n == 0) return std::nullopt;
+    pending.append(chunk, n);
+    explicit_bzero(chunk, sizeof(chunk));
+  }
+}
 
 std::optional<nlohmann::json> readResponse(std::string& line, std::uint64_t id,
                                            ClientError* error) {

@@ -152,20 +152,13 @@ bool TlsClient::sendAll(const std::string& bytes, Clock::time_point deadline, Cl
 
 std::optional<std::string> TlsClient::receiveLine(Clock::time_point deadline, ClientError* error) {
   SSL* ssl = ssl_;
-  for (;;) {
-    if (auto line = client_io::takeLine(pending_)) return line;
-    if (client_io::lineTooLong(pending_)) {
-      setError(error, ClientError::Kind::protocol, "response line too long");
-      return std::nullopt;
-    }
-    char chunk[4096];
+  auto readSome = [&](char* buffer, std::size_t size) -> std::size_t {
     const int n = retryBy(
-        ssl, fd_, options_.host, [&] { return SSL_read(ssl, chunk, sizeof(chunk)); }, deadline,
-        error);
-    if (n <= 0) return std::nullopt;
-    pending_.append(chunk, static_cast<std::size_t>(n));
-    OPENSSL_cleanse(chunk, sizeof(chunk));  // a response may carry an enrolment secret
-  }
+        ssl, fd_, options_.host, [&] { return SSL_read(ssl, buffer, static_cast<int>(size)); },
+        deadline, error);
+    return n > 0 ? static_cast<std::size_t>(n) : 0;
+  };
+  return client_io::receiveLine(pending_, readSome, error);
 }
 
 bool TlsClient::loadContext(ClientError* error) {

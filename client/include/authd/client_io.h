@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -32,6 +33,15 @@ std::optional<std::string> takeLine(std::string& pending);
 
 // True once `pending` holds a line longer than the protocol allows (protocol::kMaxLineBytes).
 bool lineTooLong(const std::string& pending);
+
+// Reads into a buffer: the bytes read (> 0), or 0 once it failed (having set its error).
+using ReadSome = std::function<std::size_t(char* buffer, std::size_t size)>;
+
+// The next response line: what `pending` holds, else chunks from `readSome` until a newline
+// comes (Kind::protocol when the line grows too long). The chunk buffer is wiped after each read
+// (a response may carry an enrolment secret).
+std::optional<std::string> receiveLine(std::string& pending, const ReadSome& readSome,
+                                       ClientError* error);
 
 // Parses a response line (wiped afterwards) and checks its envelope: version, the id that was
 // sent, a boolean "ok". nullopt with a Kind::protocol *error otherwise.
