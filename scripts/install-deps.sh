@@ -10,6 +10,7 @@ packages=(
   libfido2-dev libcbor-dev fido2-tools python3-fido2
   libldap2-dev slapd ldap-utils
   pamtester oathtool libnss-wrapper sqlite3 openssl util-linux procps jq socat faketime
+  freeradius-utils libpam-radius-auth radsecproxy openvpn iproute2 iputils-ping
 )
 
 missing=()

@@ -134,6 +134,35 @@ struct Config {
     bool uvRequired = true;  // PIN (or biometric) required offline
     std::string signingKeyFile = "/var/lib/authd/offline.key";  // 32-byte seed, like store.key_file
   } offline;
+  // The RADIUS front end for VPN gateways (docs/radius.md). Off while `listen` is empty.
+  struct Radius {
+    // A gateway (NAS) allowed to ask: its source address or network and its shared secret.
+    struct Client {
+      std::string name;        // in the audit (service) and the log
+      std::string address;     // IP address or network in CIDR form ("192.0.2.0/24")
+      std::string secretFile;  // the shared secret, first line; >= 16 characters, root only
+      std::string mode = "append";  // append | challenge | otp_only
+      bool requireMessageAuthenticator = true;  // drop Access-Requests without a valid one
+      bool limitProxyState = true;  // without: drop those with Proxy-State but no valid one
+    };
+    // Reply attributes for the members of a directory group (the first matching group wins,
+    // in file order), so the gateway applies the group's network policy.
+    struct GroupReply {
+      std::string group;
+      std::string replyClass;  // Class (25)
+      std::string filterId;    // Filter-Id (11)
+      std::string framedPool;  // Framed-Pool (88)
+    };
+    std::vector<std::string> listen;            // "ADDRESS:PORT" (UDP), usually port 1812
+    std::vector<std::string> accountingListen;  // "ADDRESS:PORT" (UDP), usually port 1813
+    int stateTtl = 60;             // seconds a challenge's State stays valid
+    int maxStates = 10000;         // open challenges in all
+    int duplicateWindow = 30;      // seconds a reply is kept to answer retransmissions
+    int licenceLimit = 0;          // concurrent VPN sessions licensed; 0 = no limit
+    int licenceWarningPercent = 90;  // log a warning from this share of licence_limit on
+    std::vector<Client> clients;
+    std::vector<GroupReply> groups;
+  } radius;
   struct Fido2 {
     // One relying-party id for the whole service, so a key enrolled once works everywhere.
     // Baked into every credential: choose it before the first enrolment.
