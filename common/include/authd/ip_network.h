@@ -14,6 +14,7 @@ namespace authd {
 struct IpAddress {
   bool v4 = true;
   std::array<unsigned char, 16> bytes{};  // IPv4: the first 4
+  bool operator==(const IpAddress&) const = default;
 };
 
 // A printable IPv4 or IPv6 address (no brackets, no zone); IPv4-mapped IPv6 becomes IPv4.
@@ -24,6 +25,7 @@ struct IpNetwork {
   int prefix = 32;  // 0..32 for IPv4, 0..128 for IPv6
 
   bool contains(const IpAddress& address) const;
+  bool operator==(const IpNetwork&) const = default;
 };
 
 // "ADDRESS" or "ADDRESS/PREFIX"; nullopt for anything else, a prefix out of range, or host bits
