@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -65,6 +66,17 @@ SecretBytes readSecretFile(const std::string& path, std::string_view purpose) {
   if (::fstat(file.get(), &status) != 0) throw error(std::strerror(errno));
   checkOwnerAndMode(status, path, error);
   return readWhole(file.get(), static_cast<std::size_t>(status.st_size), error);
+}
+
+SecretBytes readSecretFirstLine(const std::string& path, std::string_view purpose) {
+  const SecretBytes content = readSecretFile(path, purpose);
+  const unsigned char* begin = content.data();
+  const unsigned char* end = std::find(begin, begin + content.size(), '\n');
+  if (end != begin && end[-1] == '\r') --end;
+  if (end == begin) {
+    throw std::runtime_error(std::string(purpose) + " " + path + ": the first line is empty");
+  }
+  return SecretBytes(begin, static_cast<std::size_t>(end - begin));
 }
 
 }  // namespace authd

@@ -7,11 +7,10 @@
 
 namespace authd {
 
-// The first line of `path` without its line ending (LF or CRLF). Throws std::runtime_error
-// naming the file when it cannot be read, is not a regular file, is owned by anyone but root or
-// authd's effective uid, is accessible to other users
-// (any of the mode bits 0007), exceeds 64 KiB, or the line is empty (an empty simple-bind
-// password is an unauthenticated bind, RFC 4513 §5.1.2).
+// readSecretFirstLine of base/secret_file.h, errors naming the "bind password file": the first
+// line of `path` without its line ending (LF or CRLF), refused when the file breaks the
+// secret-file rules (regular, root's or authd's, no access for others, at most 64 KiB) or the
+// line is empty (an empty simple-bind password is an unauthenticated bind, RFC 4513 §5.1.2).
 SecretBytes readSecretFirstLine(const std::string& path);
 
 }  // namespace authd

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 using namespace authd;
 
@@ -54,5 +55,39 @@ TEST_CASE("secret_file: larger than 64 KiB is refused") {
   REQUIRE(::chmod(path.c_str(), 0600) == 0);
   CHECK_THROWS_WITH_AS(readSecretFile(path, "TLS key file"),
                        doctest::Contains("larger than 64 KiB"), std::runtime_error);
+  ::unlink(path.c_str());
+}
+
+TEST_CASE("secret_file: the first line without LF or CRLF, an empty one refused") {
+  const std::pair<const char*, const char*> lines[] = {
+      {"s3cret", "s3cret"},
+      {"s3cret\n", "s3cret"},
+      {"s3cret\r\nsecond line\n", "s3cret"},
+      {" spaces kept \n", " spaces kept "},
+      {"inner\rCR kept\n", "inner\rCR kept"},
+  };
+  for (const auto& [content, expected] : lines) {
+    CAPTURE(content);
+    const std::string path = tempFile(content);
+    const SecretBytes line = readSecretFirstLine(path, "shared secret");
+    CHECK(std::string(reinterpret_cast<const char*>(line.data()), line.size()) == expected);
+    ::unlink(path.c_str());
+  }
+  for (const char* empty : {"", "\n", "\r\n", "\nsecond"}) {
+    CAPTURE(empty);
+    const std::string path = tempFile(empty);
+    const std::string expected = "shared secret " + path + ": the first line is empty";
+    CHECK_THROWS_WITH_AS(readSecretFirstLine(path, "shared secret"), expected.c_str(),
+                         std::runtime_error);
+    ::unlink(path.c_str());
+  }
+}
+
+TEST_CASE("secret_file: the first line obeys the file rules too") {
+  const std::string path = tempFile("s3cret\n");
+  REQUIRE(::chmod(path.c_str(), 0644) == 0);
+  const std::string expected = "shared secret " + path + ": other users may access it";
+  CHECK_THROWS_WITH_AS(readSecretFirstLine(path, "shared secret"),
+                       doctest::Contains(expected.c_str()), std::runtime_error);
   ::unlink(path.c_str());
 }
