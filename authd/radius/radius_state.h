@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -50,6 +51,7 @@ class ChallengeStates {
     std::int64_t expires = 0;
   };
   void expire(std::int64_t now);
+  void erase(std::map<StateId, Record>::iterator record);
 
   mutable std::mutex mutex_;
   Random random_;
@@ -58,6 +60,7 @@ class ChallengeStates {
   std::int64_t ttl_;
   std::map<StateId, Record> records_;
   std::unordered_map<std::string, std::size_t> perClient_;
+  std::set<std::pair<std::int64_t, StateId>> byExpiry_;  // (expires, state), soonest first
 };
 
 }  // namespace authd::radius
