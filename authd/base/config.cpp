@@ -2,6 +2,7 @@
 
 #include "authd/fido2/relying_party.h"
 #include "authd/host_port.h"
+#include "authd/ip_network.h"
 
 #include <toml++/toml.h>
 #include <algorithm>
@@ -15,8 +16,29 @@ namespace authd {
 
 namespace {
 
-// Sets one option from a TOML node; returns an empty string or what is wrong with the value.
-using Setter = std::function<std::string(Config&, const toml::node&)>;
+// What is wrong with a value; an empty `why` when nothing. A setter of an array or table of
+// tables names the culprit: `key` is appended to the option's name ("[2].mode"), `at` is where.
+struct Problem {
+  Problem() = default;
+  // Implicit: most setters just return their message.
+  Problem(std::string text) : why(std::move(text)) {}
+  Problem(const char* text) : why(text) {}
+  Problem(std::string text, std::string subKey, const toml::node& node)
+      : why(std::move(text)), key(std::move(subKey)), at(&node) {}
+
+  std::string why;
+  std::string key;
+  const toml::node* at = nullptr;
+};
+
+// Sets one option from a TOML node.
+using Setter = std::function<Problem(Config&, const toml::node&)>;
+
+std::string mustBeOneOf(const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  return "must be one of: " + list;
+}
 
 struct Option {
   std::string_view section;
@@ -43,9 +65,7 @@ Setter stringOption(Section Config::*section, std::string Section::*field,
     auto v = n.value_exact<std::string>();
     if (!v || v->empty()) return "must be a non-empty string";
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      return "must be one of: " + list;
+      return mustBeOneOf(allowed);
     }
     (c.*section).*field = *v;
     return {};
@@ -173,10 +193,173 @@ std::string setPolicyGroups(Config& c, const toml::node& n) {
   return {};
 }
 
-std::string setDefaultFactors(Config& c, const toml::node& n) {
-  std::string why = stringListOption(&Config::policy, &Config::Policy::defaultFactors, 2)(c, n);
-  if (!why.empty()) return why;
+Problem setDefaultFactors(Config& c, const toml::node& n) {
+  Problem problem = stringListOption(&Config::policy, &Config::Policy::defaultFactors, 2)(c, n);
+  if (!problem.why.empty()) return problem;
   return checkFactorList(c.policy.defaultFactors);
+}
+
+// [radius]: [[radius.clients]] and [radius.groups.NAME].
+constexpr std::size_t kMaxRadiusClients = 1000;
+constexpr std::size_t kMaxRadiusGroups = 1000;
+constexpr std::size_t kMaxRadiusAttributeText = 253;  // what one RADIUS attribute holds
+
+bool isClientName(std::string_view name) {
+  constexpr std::string_view kAllowed =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
+  return !name.empty() && name.size() <= 64 && name.find_first_not_of(kAllowed) == name.npos;
+}
+
+std::string setBool(const toml::node& n, bool* out) {
+  auto v = n.value_exact<bool>();
+  if (!v) return "must be true or false";
+  *out = *v;
+  return {};
+}
+
+// The rules of name, address and mode beyond being non-empty strings.
+std::string checkClientString(std::string_view key, const std::string& value) {
+  if (key == "name" && !isClientName(value)) {
+    return "\"" + value + "\" must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'";
+  }
+  if (key == "address" && !parseIpNetwork(value)) {
+    return "\"" + value + "\" is not an IP address or network (ADDRESS/PREFIX, host bits zero)";
+  }
+  if (key == "mode" && value != "append" && value != "challenge" && value != "otp_only") {
+    return mustBeOneOf({"append", "challenge", "otp_only"});
+  }
+  return {};
+}
+
+// One key of a [[radius.clients]] table; "" or what is wrong with its value.
+std::string setClientKey(Config::Radius::Client& client, std::string_view key,
+                         const toml::node& n) {
+  if (key == "require_message_authenticator") {
+    return setBool(n, &client.requireMessageAuthenticator);
+  }
+  if (key == "limit_proxy_state") return setBool(n, &client.limitProxyState);
+  std::string* field = key == "name"          ? &client.name
+                       : key == "address"     ? &client.address
+                       : key == "secret_file" ? &client.secretFile
+                       : key == "mode"        ? &client.mode
+                                              : nullptr;
+  if (field == nullptr) return "unknown option";
+  auto v = n.value_exact<std::string>();
+  if (!v || v->empty()) return "must be a non-empty string";
+  if (std::string why = checkClientString(key, *v); !why.empty()) return why;
+  *field = *v;
+  return {};
+}
+
+Problem parseRadiusClient(const toml::table& table, const std::string& prefix,
+                          Config::Radius::Client* client) {
+  for (const auto& [key, node] : table) {
+    if (std::string why = setClientKey(*client, key.str(), node); !why.empty()) {
+      return {why, prefix + std::string(key.str()), node};
+    }
+  }
+  for (const char* required : {"name", "address", "secret_file"}) {
+    if (!table.contains(required)) return {"must be set", prefix + required, table};
+  }
+  return {};
+}
+
+// A client whose name or network an earlier one already has: which one would answer is unclear.
+Problem duplicateClient(const std::vector<Config::Radius::Client>& earlier,
+                        const Config::Radius::Client& client, const toml::table& table,
+                        const std::string& prefix) {
+  const IpNetwork network = *parseIpNetwork(client.address);
+  for (std::size_t i = 0; i < earlier.size(); ++i) {
+    const std::string other = "radius.clients[" + std::to_string(i) + "]";
+    if (earlier[i].name == client.name) {
+      return {"\"" + client.name + "\" is already the name of " + other, prefix + "name",
+              *table.get("name")};
+    }
+    if (*parseIpNetwork(earlier[i].address) == network) {
+      return {"\"" + client.address + "\" is already the network of " + other + " (" +
+                  earlier[i].name + ")",
+              prefix + "address", *table.get("address")};
+    }
+  }
+  return {};
+}
+
+Problem setRadiusClients(Config& c, const toml::node& n) {
+  const toml::array* list = n.as_array();
+  if (list == nullptr) return "must be [[radius.clients]] tables";
+  if (list->size() > kMaxRadiusClients) return "at most 1000 clients";
+  std::vector<Config::Radius::Client> clients;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string index = "[" + std::to_string(i) + "]";
+    const toml::table* table = list->get(i)->as_table();
+    if (table == nullptr) return {"must be a [[radius.clients]] table", index, *list->get(i)};
+    const std::string prefix = index + ".";
+    Config::Radius::Client client;
+    if (Problem p = parseRadiusClient(*table, prefix, &client); !p.why.empty()) return p;
+    if (Problem p = duplicateClient(clients, client, *table, prefix); !p.why.empty()) return p;
+    clients.push_back(std::move(client));
+  }
+  c.radius.clients = std::move(clients);
+  return {};
+}
+
+std::string setReplyText(const toml::node& n, std::string* out) {
+  auto v = n.value_exact<std::string>();
+  if (!v || v->empty() || v->size() > kMaxRadiusAttributeText) {
+    return "must be a string of 1 to 253 bytes";
+  }
+  *out = *v;
+  return {};
+}
+
+// [radius.groups.NAME] class, filter_id, framed_pool: at least one.
+Problem parseGroupReply(const toml::table& table, const std::string& prefix,
+                        Config::Radius::GroupReply* reply) {
+  for (const auto& [key, node] : table) {
+    std::string* field = key == "class"         ? &reply->replyClass
+                         : key == "filter_id"   ? &reply->filterId
+                         : key == "framed_pool" ? &reply->framedPool
+                                                : nullptr;
+    const std::string why = field == nullptr ? "unknown option" : setReplyText(node, field);
+    if (!why.empty()) return {why, prefix + "." + std::string(key.str()), node};
+  }
+  if (reply->replyClass.empty() && reply->filterId.empty() && reply->framedPool.empty()) {
+    return {"must set class, filter_id or framed_pool", prefix, table};
+  }
+  return {};
+}
+
+// The first matching group wins, so their order matters: toml++ sorts a table's keys, the
+// keys' positions give the file's order back.
+std::vector<std::pair<const toml::key*, const toml::node*>> inFileOrder(const toml::table& t) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> out;
+  for (const auto& [key, node] : t) out.emplace_back(&key, &node);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const toml::source_position& pa = a.first->source().begin;
+    const toml::source_position& pb = b.first->source().begin;
+    return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
+  });
+  return out;
+}
+
+Problem setRadiusGroups(Config& c, const toml::node& n) {
+  const toml::table* groups = n.as_table();
+  if (groups == nullptr) return "must be [radius.groups.NAME] tables";
+  if (groups->size() > kMaxRadiusGroups) return "at most 1000 groups";
+  std::vector<Config::Radius::GroupReply> replies;
+  for (const auto& [key, node] : inFileOrder(*groups)) {
+    const std::string prefix = "." + std::string(key->str());
+    const toml::table* table = node->as_table();
+    if (table == nullptr || key->str().empty()) {
+      return {"must be a [radius.groups.NAME] table", prefix, *node};
+    }
+    Config::Radius::GroupReply reply;
+    reply.group = std::string(key->str());
+    if (Problem p = parseGroupReply(*table, prefix, &reply); !p.why.empty()) return p;
+    replies.push_back(std::move(reply));
+  }
+  c.radius.groups = std::move(replies);
+  return {};
 }
 
 const std::vector<Option>& options() {
@@ -275,6 +458,17 @@ const std::vector<Option>& options() {
       {"tls", "max_connections_per_device",
        intOption(&C::tls, &C::Tls::maxConnectionsPerDevice, 1, 65536)},
       {"tls", "handshake_timeout", intOption(&C::tls, &C::Tls::handshakeTimeout, 1, 300)},
+      {"radius", "listen", stringListOption(&C::radius, &C::Radius::listen, 16)},
+      {"radius", "accounting_listen",
+       stringListOption(&C::radius, &C::Radius::accountingListen, 16)},
+      {"radius", "state_ttl", intOption(&C::radius, &C::Radius::stateTtl, 5, 600)},
+      {"radius", "max_states", intOption(&C::radius, &C::Radius::maxStates, 1, 1000000)},
+      {"radius", "duplicate_window", intOption(&C::radius, &C::Radius::duplicateWindow, 1, 600)},
+      {"radius", "licence_limit", intOption(&C::radius, &C::Radius::licenceLimit, 0, 10000000)},
+      {"radius", "licence_warning_percent",
+       intOption(&C::radius, &C::Radius::licenceWarningPercent, 1, 100)},
+      {"radius", "clients", setRadiusClients},
+      {"radius", "groups", setRadiusGroups},
       {"fido2", "rp_id", stringOption(&C::fido2, &C::Fido2::rpId)},
       {"fido2", "rp_name", stringOption(&C::fido2, &C::Fido2::rpName)},
       {"fido2", "attestation",
@@ -324,8 +518,8 @@ bool applyTable(Config& config, const toml::table& root, const std::string& orig
         *error = where(origin, node, name) + "unknown option";
         return false;
       }
-      if (std::string why = option->set(config, node); !why.empty()) {
-        *error = where(origin, node, name) + why;
+      if (Problem p = option->set(config, node); !p.why.empty()) {
+        *error = where(origin, p.at != nullptr ? *p.at : node, name + p.key) + p.why;
         return false;
       }
     }
@@ -382,6 +576,23 @@ std::string checkTls(const Config::Tls& t) {
   return {};
 }
 
+// What the RADIUS listeners cannot work without; "" when fine (or off), else "KEY: why".
+std::string checkRadius(const Config::Radius& r) {
+  for (const auto* list : {&r.listen, &r.accountingListen}) {
+    for (const auto& address : *list) {
+      if (!splitHostPort(address)) {
+        return std::string(list == &r.listen ? "listen" : "accounting_listen") + ": \"" + address +
+               "\" is not ADDRESS:PORT (an IP address, [v6]:PORT for IPv6)";
+      }
+    }
+  }
+  if ((!r.listen.empty() || !r.accountingListen.empty()) && r.clients.empty()) {
+    return "clients: at least one [[radius.clients]] is required when radius.listen or "
+           "radius.accounting_listen is set";
+  }
+  return {};
+}
+
 bool checkConsistency(const Config& c, const std::string& origin, std::string* error) {
   if (c.totp.digits == 7) {
     *error = origin + ": key totp.digits: must be 6 or 8";
@@ -418,6 +629,10 @@ bool checkConsistency(const Config& c, const std::string& origin, std::string* e
   }
   if (std::string why = checkTls(c.tls); !why.empty()) {
     *error = origin + ": key tls." + why;
+    return false;
+  }
+  if (std::string why = checkRadius(c.radius); !why.empty()) {
+    *error = origin + ": key radius." + why;
     return false;
   }
   if (c.audit.adminRetentionDays < c.audit.retentionDays) {

@@ -240,3 +240,232 @@ TEST_CASE("[tls]: off by default; listening needs addresses, certificate, key an
     CHECK(error.find("tls.") != std::string::npos);
   }
 }
+
+TEST_CASE("[radius]: off by default, with the documented defaults") {
+  std::string error;
+  auto c = parse("", &error);
+  REQUIRE(c);
+  CHECK(c->radius.listen.empty());
+  CHECK(c->radius.accountingListen.empty());
+  CHECK(c->radius.stateTtl == 60);
+  CHECK(c->radius.maxStates == 10000);
+  CHECK(c->radius.duplicateWindow == 30);
+  CHECK(c->radius.licenceLimit == 0);
+  CHECK(c->radius.licenceWarningPercent == 90);
+  CHECK(c->radius.clients.empty());
+  CHECK(c->radius.groups.empty());
+}
+
+TEST_CASE("[radius]: listeners, limits, clients and group replies in file order") {
+  std::string error;
+  auto c = parse(R"(
+[radius]
+listen = ["0.0.0.0:1812", "[::]:1812"]
+accounting_listen = ["0.0.0.0:1813"]
+state_ttl = 120
+max_states = 500
+duplicate_window = 10
+licence_limit = 250
+licence_warning_percent = 80
+
+[[radius.clients]]
+name = "vpn-rathaus"
+address = "192.0.2.10"
+secret_file = "/etc/authd/radius/vpn-rathaus.secret"
+
+[[radius.clients]]
+name = "vpn_2.dmz"
+address = "2001:db8:5::/48"
+secret_file = "/etc/authd/radius/vpn-2.secret"
+mode = "otp_only"
+require_message_authenticator = false
+limit_proxy_state = false
+
+[radius.groups.zeta-admins]
+filter_id = "admins"
+
+[radius.groups."Amt 53"]
+class = "amt53"
+framed_pool = "pool-amt53"
+)",
+                 &error);
+  REQUIRE_MESSAGE(c, error);
+  const Config::Radius& r = c->radius;
+  CHECK(r.listen == std::vector<std::string>{"0.0.0.0:1812", "[::]:1812"});
+  CHECK(r.accountingListen == std::vector<std::string>{"0.0.0.0:1813"});
+  CHECK(r.stateTtl == 120);
+  CHECK(r.maxStates == 500);
+  CHECK(r.duplicateWindow == 10);
+  CHECK(r.licenceLimit == 250);
+  CHECK(r.licenceWarningPercent == 80);
+  REQUIRE(r.clients.size() == 2);
+  CHECK(r.clients[0].name == "vpn-rathaus");
+  CHECK(r.clients[0].address == "192.0.2.10");
+  CHECK(r.clients[0].secretFile == "/etc/authd/radius/vpn-rathaus.secret");
+  CHECK(r.clients[0].mode == "append");
+  CHECK(r.clients[0].requireMessageAuthenticator);
+  CHECK(r.clients[0].limitProxyState);
+  CHECK(r.clients[1].name == "vpn_2.dmz");
+  CHECK(r.clients[1].mode == "otp_only");
+  CHECK_FALSE(r.clients[1].requireMessageAuthenticator);
+  CHECK_FALSE(r.clients[1].limitProxyState);
+  REQUIRE(r.groups.size() == 2);
+  CHECK(r.groups[0].group == "zeta-admins");  // file order, not sorted
+  CHECK(r.groups[0].filterId == "admins");
+  CHECK(r.groups[0].replyClass.empty());
+  CHECK(r.groups[1].group == "Amt 53");
+  CHECK(r.groups[1].replyClass == "amt53");
+  CHECK(r.groups[1].framedPool == "pool-amt53");
+}
+
+TEST_CASE("[radius]: clients and groups without listeners are allowed (RADIUS off)") {
+  std::string error;
+  auto c = parse(
+      "[[radius.clients]]\nname = \"a\"\naddress = \"192.0.2.1\"\nsecret_file = \"/s\"\n"
+      "[radius.groups.g]\nclass = \"c\"\n",
+      &error);
+  REQUIRE_MESSAGE(c, error);
+  CHECK(c->radius.clients.size() == 1);
+}
+
+TEST_CASE("[radius]: a client's mistake names its index, key and line") {
+  const std::string client0 =
+      "[[radius.clients]]\nname = \"vpn-1\"\naddress = \"192.0.2.0/24\"\n"
+      "secret_file = \"/etc/authd/vpn-1.secret\"\n";
+  const std::pair<std::string, const char*> cases[] = {
+      {client0 + "[[radius.clients]]\nname = \"vpn-2\"\naddress = \"192.0.2.9\"\n"
+                 "secret_file = \"/s\"\n\nmode = \"pap\"\n",
+       "authd.toml:10: key radius.clients[1].mode: must be one of: append, challenge, otp_only"},
+      {"[[radius.clients]]\naddress = \"192.0.2.9\"\nsecret_file = \"/s\"\n",
+       "authd.toml:1: key radius.clients[0].name: must be set"},
+      {"[[radius.clients]]\nname = \"a\"\nsecret_file = \"/s\"\n",
+       "authd.toml:1: key radius.clients[0].address: must be set"},
+      {"[[radius.clients]]\nname = \"a\"\naddress = \"192.0.2.9\"\n",
+       "authd.toml:1: key radius.clients[0].secret_file: must be set"},
+      {"[[radius.clients]]\nname = \"vpn 1\"\n",
+       "authd.toml:2: key radius.clients[0].name: \"vpn 1\" must be 1 to 64 characters of A-Z, "
+       "a-z, 0-9, '.', '_' and '-'"},
+      {"[[radius.clients]]\nname = \"a\"\naddress = \"192.0.2.1/24\"\n",
+       "authd.toml:3: key radius.clients[0].address: \"192.0.2.1/24\" is not an IP address or "
+       "network (ADDRESS/PREFIX, host bits zero)"},
+      {"[[radius.clients]]\nname = \"a\"\nsecret = \"plain text\"\n",
+       "authd.toml:3: key radius.clients[0].secret: unknown option"},
+      {"[[radius.clients]]\nname = \"a\"\nlimit_proxy_state = \"no\"\n",
+       "authd.toml:3: key radius.clients[0].limit_proxy_state: must be true or false"},
+      {"[[radius.clients]]\nname = \"a\"\nsecret_file = \"\"\n",
+       "authd.toml:3: key radius.clients[0].secret_file: must be a non-empty string"},
+      {client0 + "[[radius.clients]]\nname = \"vpn-1\"\naddress = \"192.0.2.9\"\n"
+                 "secret_file = \"/s\"\n",
+       "authd.toml:6: key radius.clients[1].name: \"vpn-1\" is already the name of "
+       "radius.clients[0]"},
+      {client0 + "[[radius.clients]]\nname = \"vpn-2\"\naddress = \"::ffff:192.0.2.0/120\"\n"
+                 "secret_file = \"/s\"\n",
+       "authd.toml:7: key radius.clients[1].address: \"::ffff:192.0.2.0/120\" is already the "
+       "network of radius.clients[0] (vpn-1)"},
+      {"[radius]\nclients = 3\n",
+       "authd.toml:2: key radius.clients: must be [[radius.clients]] "
+       "tables"},
+      {"[radius]\nclients = [\"vpn-1\"]\n",
+       "authd.toml:2: key radius.clients[0]: must be a [[radius.clients]] table"},
+  };
+  for (const auto& [text, expected] : cases) {
+    CAPTURE(text);
+    std::string error;
+    CHECK_FALSE(parse(text.c_str(), &error).has_value());
+    CHECK(error == expected);
+  }
+}
+
+TEST_CASE("[radius]: a 65-character name, and a 1001st client, are refused") {
+  std::string error;
+  const std::string longName = "[[radius.clients]]\nname = \"" + std::string(65, 'a') + "\"\n";
+  CHECK_FALSE(parse(longName.c_str(), &error));
+  CHECK(error.find("radius.clients[0].name") != std::string::npos);
+  const std::string maxName = "[[radius.clients]]\nname = \"" + std::string(64, 'a') +
+                              "\"\naddress = \"192.0.2.1\"\nsecret_file = \"/s\"\n";
+  CHECK(parse(maxName.c_str(), &error));
+  std::string many;
+  for (int i = 0; i < 1001; ++i) {
+    many += "[[radius.clients]]\nname = \"c" + std::to_string(i) + "\"\naddress = \"10.0." +
+            std::to_string(i / 256) + "." + std::to_string(i % 256) + "\"\nsecret_file = \"/s\"\n";
+  }
+  CHECK_FALSE(parse(many.c_str(), &error));
+  CHECK(error == "authd.toml:1: key radius.clients: at most 1000 clients");
+}
+
+TEST_CASE("[radius]: group replies are strings of 1 to 253 bytes, at least one per group") {
+  const std::pair<std::string, const char*> cases[] = {
+      {"[radius.groups.vpn]\n",
+       "authd.toml:1: key radius.groups.vpn: must set class, filter_id "
+       "or framed_pool"},
+      {"[radius.groups.vpn]\nclass = \"\"\n",
+       "authd.toml:2: key radius.groups.vpn.class: must be a string of 1 to 253 bytes"},
+      {"[radius.groups.vpn]\nfilter_id = \"" + std::string(254, 'f') + "\"\n",
+       "authd.toml:2: key radius.groups.vpn.filter_id: must be a string of 1 to 253 bytes"},
+      {"[radius.groups.vpn]\nframed_pool = 7\n",
+       "authd.toml:2: key radius.groups.vpn.framed_pool: must be a string of 1 to 253 bytes"},
+      {"[radius.groups.vpn]\nclass = \"c\"\nsession_timeout = 3600\n",
+       "authd.toml:3: key radius.groups.vpn.session_timeout: unknown option"},
+      {"[radius]\ngroups = 1\n",
+       "authd.toml:2: key radius.groups: must be [radius.groups.NAME] "
+       "tables"},
+      {"[radius.groups]\nvpn = \"c\"\n",
+       "authd.toml:2: key radius.groups.vpn: must be a [radius.groups.NAME] table"},
+  };
+  for (const auto& [text, expected] : cases) {
+    CAPTURE(text);
+    std::string error;
+    CHECK_FALSE(parse(text.c_str(), &error).has_value());
+    CHECK(error == expected);
+  }
+  std::string error;
+  auto c =
+      parse(("[radius.groups.vpn]\nclass = \"" + std::string(253, 'c') + "\"\n").c_str(), &error);
+  REQUIRE_MESSAGE(c, error);
+  CHECK(c->radius.groups[0].replyClass.size() == 253);
+}
+
+TEST_CASE("[radius]: listening needs ADDRESS:PORT and a client; the limits have ranges") {
+  const std::string client =
+      "[[radius.clients]]\nname = \"a\"\naddress = \"192.0.2.1\"\nsecret_file = \"/s\"\n";
+  const std::pair<std::string, const char*> cases[] = {
+      {"[radius]\nlisten = [\"0.0.0.0:1812\"]\n",
+       "authd.toml: key radius.clients: at least one [[radius.clients]] is required when "
+       "radius.listen or radius.accounting_listen is set"},
+      {"[radius]\naccounting_listen = [\"0.0.0.0:1813\"]\n",
+       "authd.toml: key radius.clients: at least one [[radius.clients]] is required when "
+       "radius.listen or radius.accounting_listen is set"},
+      {"[radius]\nlisten = [\"radius.stadt.example:1812\"]\n" + client,
+       "authd.toml: key radius.listen: \"radius.stadt.example:1812\" is not ADDRESS:PORT (an IP "
+       "address, [v6]:PORT for IPv6)"},
+      {"[radius]\naccounting_listen = [\"0.0.0.0\"]\n" + client,
+       "authd.toml: key radius.accounting_listen: \"0.0.0.0\" is not ADDRESS:PORT (an IP "
+       "address, [v6]:PORT for IPv6)"},
+      {"[radius]\nstate_ttl = 4\n",
+       "authd.toml:2: key radius.state_ttl: must be an integer from "
+       "5 to 600"},
+      {"[radius]\nstate_ttl = 601\n",
+       "authd.toml:2: key radius.state_ttl: must be an integer "
+       "from 5 to 600"},
+      {"[radius]\nmax_states = 0\n",
+       "authd.toml:2: key radius.max_states: must be an integer "
+       "from 1 to 1000000"},
+      {"[radius]\nduplicate_window = 601\n",
+       "authd.toml:2: key radius.duplicate_window: must be "
+       "an integer from 1 to 600"},
+      {"[radius]\nlicence_limit = -1\n",
+       "authd.toml:2: key radius.licence_limit: must be an "
+       "integer from 0 to 10000000"},
+      {"[radius]\nlicence_warning_percent = 0\n",
+       "authd.toml:2: key radius.licence_warning_percent: must be an integer from 1 to 100"},
+      {"[radius]\nport = 1812\n", "authd.toml:2: key radius.port: unknown option"},
+  };
+  for (const auto& [text, expected] : cases) {
+    CAPTURE(text);
+    std::string error;
+    CHECK_FALSE(parse(text.c_str(), &error).has_value());
+    CHECK(error == expected);
+  }
+  std::string error;
+  CHECK(parse(("[radius]\nlisten = [\"127.0.0.1:0\"]\n" + client).c_str(), &error));
+}
