@@ -27,6 +27,7 @@
 #include "authd/logon/fido2_policy.h"
 #include "authd/logon/policy.h"
 #include "authd/logon/totp_seal.h"
+#include "authd/radius/radius_clients.h"
 #include "authd/store/audit_retention.h"
 
 namespace authd {
@@ -110,6 +111,17 @@ int ioThreadCount(int configured) {
   return cores > 2 ? static_cast<int>(cores) - 1 : 1;
 }
 
+// With RADIUS on, start reads every client's secret file (radius.clients NAME: why).
+std::string radiusClientProblem(const Config& config) {
+  if (config.radius.listen.empty() && config.radius.accountingListen.empty()) return "";
+  try {
+    radius::RadiusClients::load(config.radius.clients);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 std::vector<std::string> checkPolicyGroups(const Config& config) {
@@ -126,7 +138,7 @@ std::string checkStartupFiles(const Config& config) {
   } catch (const std::exception& e) {
     return std::string("directory: ") + e.what();
   }
-  return "";
+  return radiusClientProblem(config);
 }
 
 namespace {

@@ -17,7 +17,8 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
 // What --check-config adds to the file's syntax check: the files start reads before it serves
 // (directories of the socket, database and key file that others could change, a database
 // without its key file, fido2.ca_file, the LDAP URIs, ca_file and service password
-// file), without creating a file or connecting anywhere. "" when start would get past them.
+// file, the RADIUS clients' secret files), without creating a file or connecting anywhere. ""
+// when start would get past them.
 std::string checkStartupFiles(const Config& config);
 
 // What --check-config says about [policy] (docs/configuration.md): the groups it names that

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <fstream>
 #include <string>
 
 #include "unit/authd/store/store_test_support.h"
@@ -17,6 +18,23 @@ Config configIn(const std::string& socketDir, const std::string& stateDir) {
   config.server.socket = socketDir + "/authd.sock";
   config.store.database = stateDir + "/authd.db";
   config.store.keyFile = stateDir + "/secret.key";
+  return config;
+}
+
+// A config with RADIUS on and one client whose secret file holds `secret` with `mode`.
+Config radiusConfig(const TempDir& dir, const std::string& secret, mode_t mode) {
+  const std::string state = dir.file("state");
+  ::mkdir(state.c_str(), 0700);
+  Config config = configIn(state, state);
+  const std::string secretFile = dir.file("vpn-1.secret");
+  std::ofstream(secretFile, std::ios::trunc) << secret << "\n";
+  REQUIRE(::chmod(secretFile.c_str(), mode) == 0);
+  config.radius.listen = {"127.0.0.1:1812"};
+  Config::Radius::Client client;
+  client.name = "vpn-1";
+  client.address = "192.0.2.10";
+  client.secretFile = secretFile;
+  config.radius.clients.push_back(client);
   return config;
 }
 
@@ -36,5 +54,21 @@ TEST_SUITE("daemon") {
     Config keyElsewhere = configIn(good, good);
     keyElsewhere.store.keyFile = open + "/secret.key";
     CHECK(checkStartupFiles(keyElsewhere).find("store.key_file " + open) == 0);
+  }
+
+  TEST_CASE("--check-config reads the RADIUS clients' secret files when RADIUS is on") {
+    TempDir dir;
+    const std::string path = dir.file("vpn-1.secret");
+    CHECK(checkStartupFiles(radiusConfig(dir, "a-long-shared-secret", 0600)) == "");
+    CHECK(checkStartupFiles(radiusConfig(dir, "too-short", 0600)) ==
+          "radius.clients vpn-1: shared secret in " + path + " is shorter than 16 characters");
+    CHECK(checkStartupFiles(radiusConfig(dir, "a-long-shared-secret", 0644))
+              .find("radius.clients vpn-1: secret_file " + path + ": other users may access it") ==
+          0);
+    Config off = radiusConfig(dir, "too-short", 0644);
+    off.radius.listen.clear();
+    CHECK(checkStartupFiles(off) == "");  // off: start reads no secret, nor does the check
+    off.radius.accountingListen = {"127.0.0.1:1813"};
+    CHECK(checkStartupFiles(off) != "");
   }
 }
