@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "authd/api/dispatcher.h"
+#include "authd/api/radius_listener.h"
 #include "authd/api/tls_listener.h"
 #include "authd/api/unix_listener.h"
 #include "authd/base/log.h"
@@ -222,12 +223,26 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
     }
   }
 
+  std::unique_ptr<radius::RadiusServer> radiusServer;
+  std::unique_ptr<RadiusListener> radiusListener;
+  if (!config.radius.listen.empty() || !config.radius.accountingListen.empty()) {
+    try {
+      radiusServer = std::make_unique<radius::RadiusServer>(
+          core, radius::RadiusClients::load(config.radius.clients));
+      radiusListener = std::make_unique<RadiusListener>(io, *radiusServer, config.radius);
+    } catch (const std::exception& e) {
+      log::error(e.what());
+      return 1;
+    }
+  }
+
   boost::asio::steady_timer retentionTimer(io);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {
     log::info("signal " + std::to_string(signal) + ": shutting down");
     listener.stop();
     if (network) network->stop();
+    if (radiusListener) radiusListener->stop();
     retentionTimer.cancel();
     io.stop();
   });
@@ -236,6 +251,12 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
     network->start();
     for (const auto& address : network->boundAddresses()) {
       log::info("tls: listening on " + address);
+    }
+  }
+  if (radiusListener) {
+    radiusListener->start();
+    for (const auto& address : radiusListener->boundAddresses()) {
+      log::info("radius: listening on " + address);
     }
   }
   boost::asio::co_spawn(io, keepAuditRetention(*store, config.audit, core.clock, retentionTimer),

@@ -46,7 +46,7 @@ Prepared prepare(const Core& core, LogonFactor& factor, const AccountGate& gate,
     p.match = factor.check(*gate.account, gate.policy, p.now);
     p.reason = p.match.reason;
     if (p.reason == LogonReason::ok && password) {
-      p.reason = checkDirectoryPassword(core, *gate.account, *password);
+      p.reason = checkDirectoryPassword(core, *gate.account, factor.directoryPassword(*password));
     }
     return p;
   }

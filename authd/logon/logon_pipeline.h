@@ -54,6 +54,10 @@ class LogonFactor {
   // ok once the match is stored, else why not (replayed, counter_regression, ...).
   virtual LogonReason commit(StoreTxn& txn, const Principal& who, const FactorMatch& match,
                              std::int64_t now) = 0;
+  // After check() matched: the part of what the client sent as `password` that is the directory
+  // password. All of it, except for a code typed after the password in one field (RADIUS append
+  // mode), where only the matched credential's code length tells where the password ends.
+  virtual std::string_view directoryPassword(const std::string& given) const { return given; }
 };
 
 // Runs one attempt of `user` with `factor` and answers once it is durable. `password`, the

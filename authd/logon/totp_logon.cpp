@@ -43,15 +43,19 @@ struct CodeWipe {
 };
 
 // The TOTP factor: the code against every active TOTP credential of the account in the window.
+// With `appended`, `typed` is the directory password followed by the code: each credential
+// takes its own code length off the end.
 class TotpCheck final : public LogonFactor {
  public:
-  TotpCheck(const Core& core, std::string_view typed) : core_(core), typed_(typed) {}
+  TotpCheck(const Core& core, std::string_view typed, bool appended = false)
+      : core_(core), typed_(typed), appended_(appended) {}
 
   Factor factor() const override { return Factor::totp; }
 
   FactorMatch check(const Account& account, const EffectivePolicy&, std::int64_t now) override {
     FactorMatch m;
-    std::optional<std::string> code = normalizeCode(typed_);
+    std::optional<std::string> code =
+        appended_ ? std::optional<std::string>("") : normalizeCode(typed_);
     if (!code) {
       m.reason = LogonReason::malformedCode;
       skip(now);
@@ -59,13 +63,23 @@ class TotpCheck final : public LogonFactor {
     }
     CodeWipe wipe{*code};
     bool anyCredential = false;
+    bool anyShape = !appended_;  // appended: some credential's code length fits what was typed
     bool replayed = false;
     for (const CredentialRecord& c : core_.store.credentials(principalOf(account))) {
       if (c.factor != toString(Factor::totp) || c.state != CredentialState::active) continue;
       anyCredential = true;
+      if (appended_ && !appendedCode(c.digits, *code)) continue;
+      anyShape = true;
+      const bool matchedBefore = m.credentialId.has_value();
       matchCredential(c, account, *code, now, m, replayed);
+      if (appended_ && !matchedBefore && m.credentialId) {
+        passwordLength_ = typed_.size() - static_cast<std::size_t>(c.digits);
+      }
     }
-    if (!anyCredential) {
+    if (anyCredential && !anyShape) {
+      m.reason = LogonReason::malformedCode;
+      skip(now);
+    } else if (!anyCredential) {
       m.reason = LogonReason::noCredential;
       skip(now);
     } else if (m.credentialId) {
@@ -77,6 +91,11 @@ class TotpCheck final : public LogonFactor {
   }
 
   void skip(std::int64_t now) override { equalizeTiming(now, core_.config.totp.window); }
+
+  std::string_view directoryPassword(const std::string& given) const override {
+    if (!appended_) return given;
+    return std::string_view(given).substr(0, std::min(passwordLength_, given.size()));
+  }
 
   LogonReason commit(StoreTxn& txn, const Principal& who, const FactorMatch& match,
                      std::int64_t now) override {
@@ -112,8 +131,22 @@ class TotpCheck final : public LogonFactor {
     }
   }
 
+  // Appended: the last `digits` characters of what was typed, when they are digits and a
+  // password of at least one character stands before them.
+  bool appendedCode(int digits, std::string& code) const {
+    const auto n = static_cast<std::size_t>(digits);
+    if (typed_.size() <= n) return false;
+    std::string_view tail = typed_.substr(typed_.size() - n);
+    if (tail.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    OPENSSL_cleanse(code.data(), code.size());
+    code.assign(tail);
+    return true;
+  }
+
   const Core& core_;
   std::string_view typed_;
+  bool appended_ = false;
+  std::size_t passwordLength_ = 0;          // appended: where the matched credential's code begins
   std::vector<unsigned char> boundSecret_;  // the match's secret sealed for the account's id
 };
 
@@ -124,6 +157,16 @@ boost::asio::awaitable<VerifyAnswer> TotpLogon::verifyTotp(std::string user, std
                                                            std::optional<std::string> password) {
   CodeWipe wipe{code};
   TotpCheck totp(core_, code);
+  co_return co_await runLogon(core_, totp, user, password, caller);
+}
+
+boost::asio::awaitable<VerifyAnswer> TotpLogon::verifyTotpAppended(std::string user,
+                                                                   std::string passwordAndCode,
+                                                                   Caller caller) {
+  // The pipeline wipes `password`; the check reads it through a view.
+  std::optional<std::string> password(passwordAndCode);
+  OPENSSL_cleanse(passwordAndCode.data(), passwordAndCode.size());
+  TotpCheck totp(core_, *password, true);
   co_return co_await runLogon(core_, totp, user, password, caller);
 }
 

@@ -44,6 +44,12 @@ class TotpLogon {
   // password are wiped after use.
   boost::asio::awaitable<VerifyAnswer> verifyTotp(std::string user, std::string code, Caller caller,
                                                   std::optional<std::string> password = {});
+  // The directory password with the code typed right after it, in one field (what every VPN
+  // gateway can send): split by the code length of each of the user's TOTP credentials, the
+  // password checked only after a code matched. Wiped after use.
+  boost::asio::awaitable<VerifyAnswer> verifyTotpAppended(std::string user,
+                                                          std::string passwordAndCode,
+                                                          Caller caller);
 
  private:
   Core core_;

@@ -78,12 +78,15 @@ if ldd "$PAM_AUTHD_SO" | grep libasan >/dev/null; then
 fi
 
 # spawn_authd LOG ARGS... : authd in the background, seeing the test accounts, its output
-# appended to LOG; $! is authd's own pid (a simple command, so no subshell in between).
+# appended to LOG; $! is authd's own pid (a simple command, so no subshell in between; ip and env
+# exec it). With AUTHD_NETNS set, authd runs in that network namespace (its loopback is not the
+# test's); its Unix socket is a path, so authctl and pam_authd reach it from every namespace.
 spawn_authd() {
-  local log=$1
+  local log=$1 netns=()
   shift
-  LD_PRELOAD="$SANITIZER_PRELOAD $NSS_WRAPPER_LIB" NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group \
-    "$AUTHD_BIN" "$@" >>"$log" 2>&1 &
+  [[ -z ${AUTHD_NETNS:-} ]] || netns=(ip netns exec "$AUTHD_NETNS")
+  "${netns[@]}" env LD_PRELOAD="$SANITIZER_PRELOAD $NSS_WRAPPER_LIB" NSS_WRAPPER_PASSWD="$WORK/passwd" \
+    NSS_WRAPPER_GROUP="$WORK/group" "$AUTHD_BIN" "$@" >>"$log" 2>&1 &
 }
 
 start_authd() {

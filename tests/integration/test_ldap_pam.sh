@@ -4,26 +4,8 @@
 # with oathtool codes and virtual FIDO2 keys; raw protocol lines over socat for the password check.
 source "$(dirname "$0")/lib.sh"
 
-: "${SOFT_FIDO2_PRELOAD:?the soft_fido2_preload library}" "${AUTHD_SOURCE_DIR:?}"
-LDAP_SH=$AUTHD_SOURCE_DIR/tests/ldap/slapd.sh
-if [[ ! -x /usr/sbin/slapd ]]; then
-  echo "SKIP: slapd is not installed"
-  exit 77
-fi
-
-LDAP_DIRS=()
-stop_ldaps() { for d in "${LDAP_DIRS[@]}"; do "$LDAP_SH" stop "$d" >/dev/null 2>&1 || true; done; }
-trap 'stop_ldaps; cleanup' EXIT
-
-# start_ldap NAME [slapd.sh start options]: a seeded server sharing the test CA.
-start_ldap() {
-  local name=$1
-  shift
-  "$LDAP_SH" start "$WORK/$name" --ca "$WORK/ca" "$@" >"$WORK/$name.start.log" 2>&1 ||
-    { cat "$WORK/$name.start.log"; exit 1; }
-  LDAP_DIRS+=("$WORK/$name")
-}
-ldap_var() { (source "$WORK/$1/env" && printf '%s' "${!2}"); }
+: "${SOFT_FIDO2_PRELOAD:?the soft_fido2_preload library}"
+source "$(dirname "$0")/ldap_lib.sh"
 
 # ldap_config URI... : authd.toml for these servers, in this order.
 ldap_config() {
