@@ -271,6 +271,19 @@ boost::asio::awaitable<std::vector<AuditEvent>> AdminService::audit(AuditQuery q
   co_return events;
 }
 
+boost::asio::awaitable<SessionListing> AdminService::sessions(SessionQuery query, Caller caller) {
+  query.staleBefore = core_.clock() - kStaleSessionSeconds;
+  auto read = [&] {
+    return SessionListing{core_.store.sessions(query), core_.store.openSessionCount(),
+                          core_.config.radius.licenceLimit};
+  };
+  SessionListing listing = co_await offload(core_.blocking, read);
+  AuditEvent audit = event("sessions", query.user.value_or(""), caller);
+  Store::TxnWork record = [&](StoreTxn& txn) { txn.appendAudit(audit); };
+  co_await commit(record);
+  co_return listing;
+}
+
 boost::asio::awaitable<void> AdminService::auditDenied(std::string op, std::string user,
                                                        Caller caller) {
   AuditEvent audit = event(std::move(op), std::move(user), caller);

@@ -1,6 +1,6 @@
 #pragma once
-// Administrative operations (enrol, confirm, list, revoke, unlock, audit). Each one writes an
-// audit event in the same transaction as its change. Refusals throw OpError.
+// Administrative operations (enrol, confirm, list, revoke, unlock, audit, VPN sessions). Each one
+// writes an audit event in the same transaction as its change. Refusals throw OpError.
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
 
@@ -37,6 +37,13 @@ struct AccountReport {
   std::vector<OfflineGrant> offlineGrants;  // devices holding an offline entry
 };
 
+// What `authctl sessions` prints: VPN sessions as RADIUS accounting reported them.
+struct SessionListing {
+  std::vector<SessionRecord> sessions;  // stale ones marked (kStaleSessionSeconds)
+  std::int64_t open = 0;                // every open session, whatever the query asked
+  int licenceLimit = 0;                 // radius.licence_limit; 0 = none
+};
+
 // The audit event of an admin action by `caller`, "ok" until the action says otherwise.
 AuditEvent adminAuditEvent(std::int64_t now, std::string op, std::string user,
                            const Caller& caller);
@@ -61,6 +68,8 @@ class AdminService {
                                                      std::optional<std::string> device,
                                                      Caller caller);
   boost::asio::awaitable<std::vector<AuditEvent>> audit(AuditQuery query, Caller caller);
+  // query.staleBefore is set from the clock.
+  boost::asio::awaitable<SessionListing> sessions(SessionQuery query, Caller caller);
 
   // Audits a refused admin call (forbidden caller); used by the dispatcher.
   boost::asio::awaitable<void> auditDenied(std::string op, std::string user, Caller caller);

@@ -31,6 +31,7 @@ constexpr std::array kOperationAccess = {
     OperationAccess{"fido2_reinstate", Access::admin},
     OperationAccess{"offline_revoke", Access::admin},
     OperationAccess{"offline_sync", Access::device},
+    OperationAccess{"sessions", Access::admin},
 };
 
 }  // namespace

@@ -61,6 +61,7 @@ class Dispatcher final : public LineHandler {
   boost::asio::awaitable<nlohmann::json> fido2Reinstate(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> offlineRevoke(JsonReader& r, Caller& caller);
   boost::asio::awaitable<nlohmann::json> offlineSync(JsonReader& r, Caller& caller);
+  boost::asio::awaitable<nlohmann::json> sessions(JsonReader& r, Caller& caller);
 
   Core core_;
   TotpLogon totpLogon_;

@@ -297,4 +297,13 @@ OfflineRevokeRequest readOfflineRevoke(JsonReader& r) {
   return req;
 }
 
+SessionQuery readSessions(JsonReader& r) {
+  SessionQuery q;
+  q.user = r.optionalString("user", protocol::kMaxUserBytes);
+  q.openOnly = !r.optionalBool("all").value_or(false);
+  q.limit = static_cast<int>(r.optionalInt("limit", 1, kMaxSessionsLimit).value_or(1000));
+  finishOrThrow(r);
+  return q;
+}
+
 }  // namespace authd

@@ -133,6 +133,9 @@ struct OfflineRevokeRequest {
   std::optional<std::string> device;
 };
 
+// sessions: the most sessions one answer may list.
+inline constexpr int kMaxSessionsLimit = 10000;
+
 void readPing(JsonReader& r);
 AccountQueryRequest readFactors(JsonReader& r);
 VerifyRequest readVerify(JsonReader& r);
@@ -149,5 +152,6 @@ Fido2RegisterFinishRequest readFido2RegisterFinish(JsonReader& r);
 CredentialRequest readFido2Reinstate(JsonReader& r);
 OfflineSyncRequest readOfflineSync(JsonReader& r);
 OfflineRevokeRequest readOfflineRevoke(JsonReader& r);
+SessionQuery readSessions(JsonReader& r);
 
 }  // namespace authd

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "authd/store/store_types.h"
+
 namespace authd {
 
 // Thrown by any store call when the database cannot be used; callers fail secure.
@@ -192,6 +194,15 @@ class StoreTxn {
                                            const std::optional<std::string>& device) = 0;
   // Forgets the row of an entry its device no longer holds.
   virtual void dropOfflineGrant(const std::string& owner, const std::string& device) = 0;
+  // Applies one Accounting-Request to the session (record.client, record.sessionId), whatever
+  // order and repetition UDP delivers them in: a start opens the session (a repeated start keeps
+  // the one row; a start after the stop reopens it as a session reusing the id); an interim
+  // refreshes last_seen and the counters of an open one; a stop closes it. A session whose start
+  // was lost is created from its interim or stop, started at time - sessionTime. Accounting-On
+  // and -Off close every open session of the client (the gateway restarted).
+  virtual void recordAccounting(const AccountingRecord& record) = 0;
+  // Deletes at most `limit` sessions that were closed before `closedBefore`; returns how many.
+  virtual std::int64_t purgeSessions(std::int64_t closedBefore, int limit) = 0;
 };
 
 class Store {
@@ -220,6 +231,10 @@ class Store {
   virtual std::vector<AuditEvent> audit(const AuditQuery& query) = 0;
   // The offline entries issued for `who` (its id, or under its name), by device.
   virtual std::vector<OfflineGrant> offlineGrants(const Principal& who) = 0;
+  // VPN sessions, newest start first, at most query.limit.
+  virtual std::vector<SessionRecord> sessions(const SessionQuery& query) = 0;
+  // Sessions not closed, stale ones included.
+  virtual std::int64_t openSessionCount() = 0;
 
   // Stops the writer after finishing queued work.
   virtual void close() = 0;

@@ -133,9 +133,35 @@ CREATE TABLE offline_grants (
 CREATE INDEX offline_grants_user ON offline_grants (user);
 )sql";
 
+// Version 9: VPN sessions as RADIUS accounting reports them (RFC 2866), one row per gateway and
+// Acct-Session-Id. stopped is NULL while open. The indexes serve the open sessions (count and
+// list), the retention purge of closed ones (stopped), and the newest-first listings.
+constexpr const char* kVersion9 = R"sql(
+CREATE TABLE radius_sessions (
+  client TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  user TEXT NOT NULL,
+  nas_identifier TEXT NOT NULL,
+  nas_ip TEXT NOT NULL,
+  calling_station TEXT NOT NULL,
+  framed_ip TEXT NOT NULL,
+  started INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  stopped INTEGER,
+  session_time INTEGER NOT NULL,
+  input_octets INTEGER NOT NULL,
+  output_octets INTEGER NOT NULL,
+  stop_cause INTEGER,
+  PRIMARY KEY (client, session_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX radius_sessions_stopped ON radius_sessions (stopped);
+CREATE INDEX radius_sessions_user ON radius_sessions (user, started);
+CREATE INDEX radius_sessions_started ON radius_sessions (started);
+)sql";
+
 constexpr Migration kMigrations[] = {
-    {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4},
-    {5, kVersion5}, {6, kVersion6}, {7, kVersion7}, {8, kVersion8},
+    {1, kVersion1}, {2, kVersion2}, {3, kVersion3}, {4, kVersion4}, {5, kVersion5},
+    {6, kVersion6}, {7, kVersion7}, {8, kVersion8}, {9, kVersion9},
 };
 
 std::int64_t userVersion(SqliteDb& db) { return db.scalar("PRAGMA user_version"); }

@@ -74,6 +74,12 @@ class SqliteTxn final : public StoreTxn {
   void dropOfflineGrant(const std::string& owner, const std::string& device) override {
     sql::dropOfflineGrant(open(), owner, device);
   }
+  void recordAccounting(const AccountingRecord& record) override {
+    sql::recordAccounting(open(), record);
+  }
+  std::int64_t purgeSessions(std::int64_t closedBefore, int limit) override {
+    return sql::purgeSessions(open(), closedBefore, limit);
+  }
 
  private:
   SqliteDb& open() {
@@ -308,6 +314,16 @@ std::vector<AuditEvent> SqliteStore::audit(const AuditQuery& query) {
 std::vector<OfflineGrant> SqliteStore::offlineGrants(const Principal& who) {
   ReadLease lease(*this);
   return sql::offlineGrants(lease.db(), who);
+}
+
+std::vector<SessionRecord> SqliteStore::sessions(const SessionQuery& query) {
+  ReadLease lease(*this);
+  return sql::sessions(lease.db(), query);
+}
+
+std::int64_t SqliteStore::openSessionCount() {
+  ReadLease lease(*this);
+  return sql::openSessionCount(lease.db());
 }
 
 std::unique_ptr<Store> openSqliteStore(const SqliteOptions& options) {

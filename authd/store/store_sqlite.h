@@ -30,6 +30,8 @@ class SqliteStore final : public Store {
   std::vector<LockState> listLocks(const std::optional<std::string>& user) override;
   std::vector<AuditEvent> audit(const AuditQuery& query) override;
   std::vector<OfflineGrant> offlineGrants(const Principal& who) override;
+  std::vector<SessionRecord> sessions(const SessionQuery& query) override;
+  std::int64_t openSessionCount() override;
   void close() override;
 
   // Test hooks: the number of batches committed so far, and a way to make the next `count`

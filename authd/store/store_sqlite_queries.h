@@ -47,4 +47,10 @@ std::int64_t revokeOfflineGrants(SqliteDb& db, const Principal& who,
 void dropOfflineGrant(SqliteDb& db, const std::string& owner, const std::string& device);
 std::vector<OfflineGrant> offlineGrants(SqliteDb& db, const Principal& who);
 
+// RADIUS accounting (store_sqlite_sessions.cpp).
+void recordAccounting(SqliteDb& db, const AccountingRecord& record);
+std::int64_t purgeSessions(SqliteDb& db, std::int64_t closedBefore, int limit);
+std::vector<SessionRecord> sessions(SqliteDb& db, const SessionQuery& query);
+std::int64_t openSessionCount(SqliteDb& db);
+
 }  // namespace authd::sql

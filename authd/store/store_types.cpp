@@ -1,4 +1,5 @@
-// Text forms of the store's enumerations, as kept in the database and shown to admins.
+// Text forms of the store's enumerations, as kept in the database and shown to admins, and the
+// accounting statuses from their RADIUS numbers.
 
 #include "authd/store/store.h"
 
@@ -20,6 +21,15 @@ std::optional<CredentialState> credentialStateFrom(std::string_view text) {
   for (CredentialState state :
        {CredentialState::pending, CredentialState::active, CredentialState::revoked}) {
     if (text == toString(state)) return state;
+  }
+  return std::nullopt;
+}
+
+std::optional<AccountingStatus> accountingStatusFrom(std::uint32_t value) {
+  for (AccountingStatus status :
+       {AccountingStatus::start, AccountingStatus::stop, AccountingStatus::interim,
+        AccountingStatus::accountingOn, AccountingStatus::accountingOff}) {
+    if (value == static_cast<std::uint32_t>(status)) return status;
   }
   return std::nullopt;
 }

@@ -34,6 +34,7 @@ constexpr Reader kReaders[] = {
     [](authd::JsonReader& r) { (void)authd::readFido2Reinstate(r); },
     [](authd::JsonReader& r) { (void)authd::readOfflineSync(r); },
     [](authd::JsonReader& r) { (void)authd::readOfflineRevoke(r); },
+    [](authd::JsonReader& r) { (void)authd::readSessions(r); },
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ TEST_CASE("caller_roles: every operation authd has has an access class, and no o
   CHECK(accessOf("ping") == Access::anyone);
   CHECK(accessOf("verify") == Access::account);
   CHECK(accessOf("audit") == Access::admin);
+  CHECK(accessOf("sessions") == Access::admin);
 }
 
 TEST_CASE("caller_roles: own account only, unless a service; admin operations for admins") {

@@ -116,6 +116,31 @@ TEST_CASE("readers of the admin operations") {
         "missing field \"user\"");
 }
 
+TEST_CASE("readSessions: open sessions of everybody by default, all and limit within bounds") {
+  auto read = [](json request) {
+    JsonReader r(request);
+    return readSessions(r);
+  };
+  SessionQuery q = read(json::object());
+  CHECK_FALSE(q.user.has_value());
+  CHECK(q.openOnly);
+  CHECK(q.limit == 1000);
+  q = read({{"user", "alice"}, {"all", true}, {"limit", kMaxSessionsLimit}});
+  CHECK(q.user == "alice");
+  CHECK_FALSE(q.openOnly);
+  CHECK(q.limit == 10000);
+  CHECK(read({{"all", false}, {"limit", 1}}).openOnly);
+  auto refuse = [](json request) {
+    return refusal(request, [](JsonReader& r) { (void)readSessions(r); });
+  };
+  CHECK(refuse({{"limit", 0}}) == "field \"limit\" must be between 1 and 10000");
+  CHECK(refuse({{"limit", 10001}}) == "field \"limit\" must be between 1 and 10000");
+  CHECK_FALSE(refuse({{"all", 1}}).empty());
+  CHECK_FALSE(refuse({{"user", ""}}).empty());
+  CHECK_FALSE(refuse({{"user", std::string(protocol::kMaxUserBytes + 1, 'a')}}).empty());
+  CHECK(refuse({{"open", true}}) == "unknown field \"open\"");
+}
+
 TEST_CASE("readId echoes integers and safe strings only") {
   auto id = [](json value) {
     json request = {{"id", value}};
