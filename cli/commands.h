@@ -112,5 +112,6 @@ Runner setupUnlock(CLI::App& sub);
 Runner setupAudit(CLI::App& sub);
 Runner setupReinstate(CLI::App& sub);
 Runner setupOffline(CLI::App& sub);
+Runner setupSessions(CLI::App& sub);
 
 }  // namespace authd::cli

@@ -27,6 +27,8 @@ constexpr Command kCommands[] = {
      "clear the clone-suspected mark of a security key after checking it"},
     {"offline", authd::cli::setupOffline,
      "offline logon at devices: offline revoke USER [DEVICE] withdraws entries"},
+    {"sessions", authd::cli::setupSessions,
+     "list the open VPN sessions (RADIUS accounting) and the licence use"},
 };
 
 }  // namespace

@@ -70,6 +70,7 @@ inline constexpr Command kTestCommands[] = {
     {"audit", setupAudit, "audit"},
     {"reinstate", setupReinstate, "reinstate"},
     {"offline", setupOffline, "offline"},
+    {"sessions", setupSessions, "sessions"},
 };
 
 inline constexpr std::int64_t kTestNow = 1714557600;  // 2024-05-01 10:00:00 UTC
