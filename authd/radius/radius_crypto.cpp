@@ -192,10 +192,15 @@ bool verifyStatusServer(ByteSpan wire, ByteSpan secret) {
 
 std::optional<Bytes> encodeReply(std::uint8_t code, std::uint8_t identifier,
                                  const Authenticator& requestAuthenticator,
-                                 const std::vector<RadiusAttribute>& attributes, ByteSpan secret) {
+                                 const std::vector<RadiusAttribute>& attributes, ByteSpan secret,
+                                 std::uint8_t requestCode) {
   if (!isReplyCode(code) || secret.empty()) return std::nullopt;
-  std::optional<Bytes> packet =
-      serializeWithPlaceholder(code, identifier, requestAuthenticator, attributes, true);
+  // An Accounting-Response to an Accounting-Request signs over 16 zero octets, as that request
+  // does (what FreeRADIUS and radclient check); every other reply over the request's vector.
+  const bool zeroVector =
+      code == code::kAccountingResponse && requestCode == code::kAccountingRequest;
+  std::optional<Bytes> packet = serializeWithPlaceholder(
+      code, identifier, zeroVector ? kZeroes : requestAuthenticator, attributes, true);
   if (!packet || !signFirstAttribute(*packet, secret)) return std::nullopt;
   const std::optional<Authenticator> response =
       md5Authenticator(*packet, requestAuthenticator, secret);

@@ -62,9 +62,14 @@ bool verifyStatusServer(ByteSpan wire, ByteSpan secret);
 // order; the HMAC is computed with the Request Authenticator in place, then the Response
 // Authenticator over the result. nullopt for another code, an empty secret, a caller-supplied
 // Message-Authenticator, or a packet serializeRadiusPacket refuses.
+// `requestCode`: the code of the request answered. An Accounting-Response to an
+// Accounting-Request computes its Message-Authenticator over 16 zero octets in the authenticator
+// field (as the request did; FreeRADIUS and radclient check it so), one to Status-Server over
+// the Request Authenticator.
 std::optional<Bytes> encodeReply(std::uint8_t code, std::uint8_t identifier,
                                  const Authenticator& requestAuthenticator,
-                                 const std::vector<RadiusAttribute>& attributes, ByteSpan secret);
+                                 const std::vector<RadiusAttribute>& attributes, ByteSpan secret,
+                                 std::uint8_t requestCode = code::kAccessRequest);
 
 // What a client sends, for tests and the test client. Access-Request or Status-Server with the
 // given Request Authenticator, Message-Authenticator first when asked (always for Status-Server).

@@ -25,7 +25,8 @@ RadiusServer::RadiusServer(Core core, RadiusClients clients)
     : core_(core),
       clients_(std::move(clients)),
       duplicates_(kMaxDuplicateEntries, core.config.radius.duplicateWindow),
-      access_(core, clients_.size()) {}
+      access_(core, clients_.size()),
+      accounting_(core) {}
 
 boost::asio::awaitable<std::optional<Bytes>> RadiusServer::handle(Datagram datagram) {
   counters_.received++;
@@ -104,7 +105,14 @@ boost::asio::awaitable<std::optional<Bytes>> RadiusServer::answerOnce(const Radi
 boost::asio::awaitable<std::optional<Bytes>> RadiusServer::evaluate(const RadiusClient& client,
                                                                     const ParsedPacket& parsed,
                                                                     const Datagram& datagram) {
-  if (parsed.packet.code != code::kAccessRequest) co_return std::nullopt;  // accounting: below
+  if (parsed.packet.code == code::kAccountingRequest) {
+    // RFC 2866 §4.1: no Accounting-Response unless the record is stored.
+    if (!co_await accounting_.record(client, parsed.packet, datagram.sourceAddress)) {
+      co_return std::nullopt;
+    }
+    counters_.accountingResponses++;
+    co_return encode(client, parsed.packet, code::kAccountingResponse, {});
+  }
   AccessReply reply = co_await access_.handle(client, parsed.packet, datagram.sourceAddress);
   switch (reply.code) {
     case code::kAccessAccept:
@@ -139,8 +147,9 @@ std::optional<Bytes> RadiusServer::encode(const RadiusClient& client, const Radi
   for (const RadiusAttribute& a : request.attributes) {
     if (a.type == attr::kProxyState) attributes.push_back(a);
   }
-  std::optional<Bytes> wire = encodeReply(code, request.identifier, request.authenticator,
-                                          attributes, {client.secret.data(), client.secret.size()});
+  std::optional<Bytes> wire =
+      encodeReply(code, request.identifier, request.authenticator, attributes,
+                  {client.secret.data(), client.secret.size()}, request.code);
   if (!wire) log::error("radius: a reply to " + client.name + " could not be encoded");
   return wire;
 }

@@ -18,6 +18,7 @@
 
 #include "authd/base/core.h"
 #include "authd/radius/radius_access.h"
+#include "authd/radius/radius_accounting.h"
 #include "authd/radius/radius_admission.h"
 #include "authd/radius/radius_clients.h"
 #include "authd/radius/radius_duplicates.h"
@@ -84,6 +85,7 @@ class RadiusServer {
   std::unordered_map<const RadiusClient*, int> inFlight_;
   DuplicateCache duplicates_;
   AccessHandler access_;
+  AccountingHandler accounting_;
   RadiusCounters counters_;
 };
 

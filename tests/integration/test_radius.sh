@@ -27,6 +27,8 @@ mfa_groups = ["telearbeit"]
 listen = ["127.0.0.1:0"]
 accounting_listen = ["127.0.0.1:0"]
 state_ttl = 30
+licence_limit = 2
+licence_warning_percent = 50
 [[radius.clients]]
 name = "vpn-test"
 address = "127.0.0.0/8"
@@ -59,7 +61,9 @@ signed() { printf 'Message-Authenticator = 0x00, %s' "$1"; }
 login_attrs() { printf 'User-Name = "%s", User-Password = "%s", NAS-Identifier = "vpn-gw-1", Calling-Station-Id = "198.51.100.7"' "$1" "$2"; }
 got() { grep -o 'Received Access-[A-Za-z]*' <<<"$1" | head -n 1 | sed 's/Received //'; }
 tool() { python3 "$TOOL" 127.0.0.1 "$PORT" "$WORK/radius.secret" "$@"; }
-last_audit() { authctl --json audit --user "$1" --limit 1 | jq -r ".events[0].$2"; }
+# The newest logon decision of USER (audit queries are audited too, so filter them out).
+last_verify() { authctl --json audit --user "$1" | jq -c '[.events[] | select(.op == "verify")][0]'; }
+last_audit() { last_verify "$1" | jq -r ".$2"; }
 # fresh USER : the secret of a new TOTP app of USER, whose time steps are all unused.
 fresh() { secret_of "$(authctl --json enroll totp "$1" --no-confirm)"; }
 verifies() { authctl --json audit --user "$1" | jq '[.events[] | select(.op == "verify")] | length'; }
@@ -76,7 +80,7 @@ code=$(totp "$erin" -1)
 out=$(radc auth "$(signed "$(login_attrs erin "erin-pw$code")")")
 check "append: radclient gets Access-Accept for password+code" test "$(got "$out")" = Access-Accept
 check "... audited with the client, the NAS and the calling station" \
-  test "$(authctl --json audit --user erin --limit 1 | jq -r '.events[0] | [.service, .device, .rhost] | join(" ")')" = \
+  test "$(last_verify erin | jq -r '[.service, .device, .rhost] | join(" ")')" = \
   "radius:vpn-test vpn-gw-1 198.51.100.7"
 out=$(radc auth "$(signed "$(login_attrs erin "erin-pw$code")")")
 check "append: the same code again is rejected" test "$(got "$out")" = Access-Reject
@@ -114,6 +118,30 @@ check "... byte for byte" test "$(jq -r .hex <<<"$replies" | sort -u | wc -l)" -
 check "... and is evaluated once" test "$(verifies frank)" -eq $((before + 1))
 out=$(radc status "Message-Authenticator = 0x00")
 check "Status-Server is answered with Access-Accept" test "$(got "$out")" = Access-Accept
+
+# --- accounting: sessions as the gateway reports them, counted against the licence
+acct() { radc acct "Acct-Status-Type = $1, Acct-Session-Id = \"$2\", User-Name = \"$3\", NAS-Identifier = \"vpn-gw-1\", Calling-Station-Id = \"198.51.100.7\", Framed-IP-Address = 10.8.0.6"; }
+got_acct() { grep -c 'Received Accounting-Response' <<<"$1" || true; }
+out=$(acct Start s-1 erin)
+check "accounting: a start is acknowledged" test "$(got_acct "$out")" -eq 1
+sessions=$(authctl --json sessions)
+check "... and erin's session is open in authctl sessions" \
+  test "$(jq -r '[.open, .sessions[0].user, .sessions[0].framed_ip, .sessions[0].calling_station] | join(" ")' <<<"$sessions")" = "1 erin 10.8.0.6 198.51.100.7"
+check "... counted against the licence limit" test "$(jq -r .licence_limit <<<"$sessions")" -eq 2
+check "authd warns when the sessions come close to the licence limit" grep -qi "licen" "$WORK/authd.log"
+out=$(acct Start s-1 erin)
+check "accounting: a repeated start is acknowledged, still one session" \
+  test "$(got_acct "$out") $(authctl --json sessions | jq .open)" = "1 1"
+acct Start s-2 bob >/dev/null
+out=$(acct Stop s-1 erin)
+check "accounting: a stop closes the session" \
+  test "$(got_acct "$out") $(authctl --json sessions | jq -r '[.open, .sessions[0].user] | join(" ")')" = "1 1 bob"
+check "authctl sessions shows the count in words" contains "$(authctl sessions)" "1 session"
+out=$(radc acct "Acct-Status-Type = Accounting-On, NAS-Identifier = \"vpn-gw-1\"")
+check "accounting: Accounting-On (a gateway restart) closes all its sessions" \
+  test "$(got_acct "$out") $(authctl --json sessions | jq .open)" = "1 0"
+out=$(radc acct "Acct-Status-Type = Start, User-Name = \"erin\"")
+check "accounting: a start without Acct-Session-Id is not acknowledged" test "$(got_acct "$out")" -eq 0
 
 # --- legacy clients: no Message-Authenticator allowed, but not with Proxy-State
 restart_radius append false

@@ -58,8 +58,11 @@ struct RadiusHarness {
     REQUIRE(parsed.ok());
     CHECK(verifyResponseAuthenticator(parsed.wire, ra, bytesOf(kSecret)));
     CHECK(parsed.packet.attributes.front().type == attr::kMessageAuthenticator);
-    CHECK(replyMessageAuthenticator(parsed.wire, ra, bytesOf(kSecret)) ==
-          MessageAuthenticatorState::kValid);
+    // An Accounting-Response to an Accounting-Request is signed over zeroes (radclient checks).
+    const bool accounting =
+        parsed.packet.code == code::kAccountingResponse && wire[0] == code::kAccountingRequest;
+    CHECK(replyMessageAuthenticator(parsed.wire, accounting ? Authenticator{} : ra,
+                                    bytesOf(kSecret)) == MessageAuthenticatorState::kValid);
     return parsed.packet;
   }
   std::vector<RadiusAttribute> login(const std::string& user, std::string_view typed,
@@ -323,6 +326,48 @@ TEST_CASE("radius: the directory down means no answer, and a retransmission is e
   auto reply = r.send(r.lastWire, "127.0.0.1", Port::kAuthentication, ra);
   REQUIRE(reply);
   CHECK(reply->code == code::kAccessAccept);
+}
+
+RadiusAttribute integerAttribute(std::uint8_t type, std::uint32_t value) {
+  return {type,
+          Bytes{static_cast<unsigned char>(value >> 24), static_cast<unsigned char>(value >> 16),
+                static_cast<unsigned char>(value >> 8), static_cast<unsigned char>(value)}};
+}
+
+RadiusAttribute textOf(std::uint8_t type, std::string_view text) {
+  return {type, Bytes(text.begin(), text.end())};
+}
+
+TEST_CASE("radius accounting: recorded durably, then acknowledged; incomplete ones are not") {
+  RadiusHarness r("append");
+  auto account = [&](std::vector<RadiusAttribute> attributes) {
+    std::optional<Bytes> wire = encodeAccountingRequest(3, attributes, bytesOf(kSecret));
+    REQUIRE(wire);
+    Authenticator ra{};
+    std::copy_n(wire->begin() + kAuthenticatorOffset, ra.size(), ra.begin());
+    return r.send(*wire, "127.0.0.1", Port::kAccounting, ra);
+  };
+  auto reply = account({integerAttribute(attr::kAcctStatusType, 1),
+                        textOf(attr::kAcctSessionId, "s1"),
+                        textOf(attr::kUserName, "alice"),
+                        {attr::kNasIpAddress, Bytes{192, 0, 2, 9}}});
+  REQUIRE(reply);
+  CHECK(reply->code == code::kAccountingResponse);
+  CHECK(r.h.store->openSessionCount() == 1);
+  std::vector<SessionRecord> sessions = r.h.store->sessions(SessionQuery{});
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0].user == "alice");
+  CHECK(sessions[0].client == "gw");
+  CHECK(sessions[0].nasIp == "192.0.2.9");
+
+  CHECK_FALSE(
+      account({integerAttribute(attr::kAcctStatusType, 1), textOf(attr::kUserName, "bob")}));
+  CHECK_FALSE(account({textOf(attr::kAcctSessionId, "s2"), textOf(attr::kUserName, "bob")}));
+  reply = account({integerAttribute(attr::kAcctStatusType, 2), textOf(attr::kAcctSessionId, "s1"),
+                   textOf(attr::kUserName, "alice")});
+  REQUIRE(reply);
+  CHECK(r.h.store->openSessionCount() == 0);
+  CHECK(r.server->counters().accountingResponses.load() == 2);
 }
 
 }  // namespace authd::radius
