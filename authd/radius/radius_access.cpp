@@ -1,13 +1,12 @@
 #include "authd/radius/radius_access.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "authd/base/async.h"
 #include "authd/directory/account_lookup.h"
 #include "authd/logon/policy.h"
+#include "authd/radius/radius_attributes.h"
 #include "authd/radius/radius_crypto.h"
 
 namespace authd::radius {
@@ -17,28 +16,14 @@ namespace {
 constexpr std::size_t kMaxAuditText = 64;
 constexpr std::size_t kMinStatesPerClient = 64;
 
-// A wire value as audit text: printable ASCII only, cut to a sane length.
-std::string auditText(const Bytes& value) {
-  std::string text;
-  for (unsigned char c : value) {
-    if (text.size() == kMaxAuditText) break;
-    text.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
-  }
-  return text;
-}
-
 std::string textAttribute(const RadiusPacket& packet, std::uint8_t type) {
-  const RadiusAttribute* a = findAttribute(packet, type);
-  return a == nullptr ? std::string() : auditText(a->value);
+  return attributeText(packet, type, kMaxAuditText);
 }
 
 std::string nasOf(const RadiusPacket& packet, const std::string& sourceAddress) {
   if (std::string id = textAttribute(packet, attr::kNasIdentifier); !id.empty()) return id;
-  const RadiusAttribute* ip = findAttribute(packet, attr::kNasIpAddress);
-  char text[INET_ADDRSTRLEN] = {};
-  if (ip != nullptr && ip->value.size() == 4 &&
-      inet_ntop(AF_INET, ip->value.data(), text, sizeof text) != nullptr) {
-    return text;
+  if (std::string ip = attributeAddress(packet, attr::kNasIpAddress, AF_INET); !ip.empty()) {
+    return ip;
   }
   return sourceAddress;
 }

@@ -1,13 +1,12 @@
 #include "authd/radius/radius_accounting.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "authd/admin/licence.h"
 #include "authd/base/async.h"
 #include "authd/base/log.h"
+#include "authd/radius/radius_attributes.h"
 
 namespace authd::radius {
 
@@ -25,45 +24,16 @@ constexpr std::int64_t kMaxReportAge = 86400;
 constexpr std::size_t kMaxText = 253;
 constexpr std::int64_t kLicenceWarningInterval = 300;
 
-std::optional<std::uint32_t> integerOf(const RadiusPacket& packet, std::uint8_t type) {
-  const RadiusAttribute* a = findAttribute(packet, type);
-  if (a == nullptr || a->value.size() != 4) return std::nullopt;
-  return (std::uint32_t{a->value[0]} << 24) | (std::uint32_t{a->value[1]} << 16) |
-         (std::uint32_t{a->value[2]} << 8) | std::uint32_t{a->value[3]};
-}
-
-// Text for the store and `authctl sessions`: printable ASCII, the rest as '?'.
-std::string textOf(const RadiusPacket& packet, std::uint8_t type) {
-  const RadiusAttribute* a = findAttribute(packet, type);
-  std::string text;
-  if (a == nullptr) return text;
-  for (unsigned char c : a->value) {
-    if (text.size() == kMaxText) break;
-    text.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
-  }
-  return text;
-}
-
-std::string addressOf(const RadiusPacket& packet, std::uint8_t type, int family) {
-  const RadiusAttribute* a = findAttribute(packet, type);
-  const std::size_t size = family == AF_INET ? 4 : 16;
-  char text[INET6_ADDRSTRLEN] = {};
-  if (a == nullptr || a->value.size() != size ||
-      inet_ntop(family, a->value.data(), text, sizeof text) == nullptr) {
-    return {};
-  }
-  return text;
-}
-
 std::uint64_t octets(const RadiusPacket& packet, std::uint8_t low, std::uint8_t gigawords) {
-  return (std::uint64_t{integerOf(packet, gigawords).value_or(0)} << 32) |
-         integerOf(packet, low).value_or(0);
+  return (std::uint64_t{attributeInteger(packet, gigawords).value_or(0)} << 32) |
+         attributeInteger(packet, low).value_or(0);
 }
 
 std::int64_t eventTime(const RadiusPacket& packet, std::int64_t now) {
   std::int64_t time =
-      now - std::min<std::int64_t>(integerOf(packet, kAcctDelayTime).value_or(0), kMaxReportAge);
-  if (std::optional<std::uint32_t> stamp = integerOf(packet, attr::kEventTimestamp)) {
+      now -
+      std::min<std::int64_t>(attributeInteger(packet, kAcctDelayTime).value_or(0), kMaxReportAge);
+  if (std::optional<std::uint32_t> stamp = attributeInteger(packet, attr::kEventTimestamp)) {
     time = std::clamp<std::int64_t>(*stamp, now - kMaxReportAge, now);
   }
   return time;
@@ -78,7 +48,7 @@ bool needsSession(AccountingStatus status) {
 AccountingParse parseAccounting(const RadiusClient& client, const RadiusPacket& packet,
                                 const std::string& sourceAddress, std::int64_t now) {
   AccountingParse out;
-  const std::optional<std::uint32_t> statusValue = integerOf(packet, attr::kAcctStatusType);
+  const std::optional<std::uint32_t> statusValue = attributeInteger(packet, attr::kAcctStatusType);
   if (!statusValue) return out;
   const std::optional<AccountingStatus> status = accountingStatusFrom(*statusValue);
   if (!status) {
@@ -88,20 +58,20 @@ AccountingParse parseAccounting(const RadiusClient& client, const RadiusPacket& 
   AccountingRecord r;
   r.client = client.name;
   r.status = *status;
-  r.sessionId = textOf(packet, attr::kAcctSessionId);
-  r.user = textOf(packet, attr::kUserName);
+  r.sessionId = attributeText(packet, attr::kAcctSessionId, kMaxText);
+  r.user = attributeText(packet, attr::kUserName, kMaxText);
   if (needsSession(*status) && (r.sessionId.empty() || r.user.empty())) return out;
-  r.nasIdentifier = textOf(packet, attr::kNasIdentifier);
-  r.nasIp = addressOf(packet, attr::kNasIpAddress, AF_INET);
-  if (r.nasIp.empty()) r.nasIp = addressOf(packet, attr::kNasIpv6Address, AF_INET6);
+  r.nasIdentifier = attributeText(packet, attr::kNasIdentifier, kMaxText);
+  r.nasIp = attributeAddress(packet, attr::kNasIpAddress, AF_INET);
+  if (r.nasIp.empty()) r.nasIp = attributeAddress(packet, attr::kNasIpv6Address, AF_INET6);
   if (r.nasIp.empty()) r.nasIp = sourceAddress;
-  r.callingStation = textOf(packet, attr::kCallingStationId);
-  r.framedIp = addressOf(packet, kFramedIpAddress, AF_INET);
+  r.callingStation = attributeText(packet, attr::kCallingStationId, kMaxText);
+  r.framedIp = attributeAddress(packet, kFramedIpAddress, AF_INET);
   r.time = eventTime(packet, now);
-  r.sessionTime = integerOf(packet, attr::kAcctSessionTime).value_or(0);
+  r.sessionTime = attributeInteger(packet, attr::kAcctSessionTime).value_or(0);
   r.inputOctets = octets(packet, attr::kAcctInputOctets, kAcctInputGigawords);
   r.outputOctets = octets(packet, attr::kAcctOutputOctets, kAcctOutputGigawords);
-  if (std::optional<std::uint32_t> cause = integerOf(packet, kAcctTerminateCause)) {
+  if (std::optional<std::uint32_t> cause = attributeInteger(packet, kAcctTerminateCause)) {
     r.terminateCause = static_cast<int>(std::min<std::uint32_t>(*cause, 0x7fffffff));
   }
   out.record = std::move(r);
