@@ -60,7 +60,9 @@ std::optional<std::string> takeLine(std::string& pending) {
   return line;
 }
 
-bool lineTooLong(const std::string& pending) { return pending.size() >= protocol::kMaxLineBytes; }
+bool lineTooLong(const std::string& pending) {
+  return pending.size() >= protocol::kMaxResponseLineBytes;
+}
 
 std::optional<std::string> receiveLine(std::string& pending, const ReadSome& readSome,
                                        ClientError* error) {
@@ -81,7 +83,7 @@ std::optional<std::string> receiveLine(std::string& pending, const ReadSome& rea
 std::optional<nlohmann::json> readResponse(std::string& line, std::uint64_t id,
                                            ClientError* error) {
   std::string why;
-  auto response = parseProtocolLine(line, &why);
+  auto response = parseProtocolLine(line, &why, protocol::kMaxResponseLineBytes);
   wipeString(line);
   if (!response || !validEnvelope(*response, id)) {
     setError(error, ClientError::Kind::protocol,

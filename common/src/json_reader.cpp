@@ -43,9 +43,10 @@ class StrictStructure {
 
 }  // namespace
 
-std::optional<nlohmann::json> parseProtocolLine(std::string_view line, std::string* error) {
-  if (line.size() >= protocol::kMaxLineBytes) {
-    *error = "request larger than " + std::to_string(protocol::kMaxLineBytes) + " bytes";
+std::optional<nlohmann::json> parseProtocolLine(std::string_view line, std::string* error,
+                                                std::size_t maxBytes) {
+  if (line.size() >= maxBytes) {
+    *error = "request larger than " + std::to_string(maxBytes) + " bytes";
     return std::nullopt;
   }
   // JSON allows \r as white space; the protocol's lines end in \n alone (docs/protocol.md).

@@ -31,7 +31,8 @@ std::string requestLine(nlohmann::json& request, std::uint64_t id);
 // (a response may carry an enrolment secret). nullopt while no newline has arrived.
 std::optional<std::string> takeLine(std::string& pending);
 
-// True once `pending` holds a line longer than the protocol allows (protocol::kMaxLineBytes).
+// True once `pending` holds a response line longer than the protocol allows
+// (protocol::kMaxResponseLineBytes).
 bool lineTooLong(const std::string& pending);
 
 // Reads into a buffer: the bytes read (> 0), or 0 once it failed (having set its error).

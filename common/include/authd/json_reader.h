@@ -10,11 +10,15 @@
 #include <string>
 #include <string_view>
 
+#include "authd/protocol.h"
+
 namespace authd {
 
-// Parses one line of the wire protocol: a single JSON object, at most kMaxLineBytes long and
-// kMaxDepth deep, nothing after it. Returns nullopt and sets *error on any violation.
-std::optional<nlohmann::json> parseProtocolLine(std::string_view line, std::string* error);
+// Parses one line of the wire protocol: a single JSON object, shorter than maxBytes (clients
+// pass kMaxResponseLineBytes) and at most kMaxDepth deep, nothing after it. Returns nullopt and
+// sets *error on any violation.
+std::optional<nlohmann::json> parseProtocolLine(std::string_view line, std::string* error,
+                                                std::size_t maxBytes = protocol::kMaxLineBytes);
 
 class JsonReader {
  public:

@@ -10,8 +10,11 @@ inline constexpr int kVersion = 1;
 inline constexpr std::string_view kDefaultSocketPath = "/run/authd/authd.sock";
 inline constexpr std::string_view kSocketEnv = "AUTHD_SOCKET";
 
-// One request or response line, newline included. Larger lines are refused.
+// One request line, newline included. Larger lines are refused.
 inline constexpr std::size_t kMaxLineBytes = 16 * 1024;
+// One response line, newline included: answers that list rows (list, audit, sessions with up to
+// 10000 VPN sessions) outgrow a request line. Clients refuse larger ones.
+inline constexpr std::size_t kMaxResponseLineBytes = 16 * 1024 * 1024;
 // Requests nest at most this deep (envelope object = depth 1).
 inline constexpr int kMaxDepth = 3;
 

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "authd/protocol.h"
 
 using authd::ClientError;
@@ -30,9 +32,31 @@ TEST_CASE("client_io: lines are taken one at a time, and only whole ones") {
   CHECK(pending.empty());
 }
 
-TEST_CASE("client_io: a line is too long at the protocol's limit") {
-  CHECK_FALSE(io::lineTooLong(std::string(authd::protocol::kMaxLineBytes - 1, 'x')));
-  CHECK(io::lineTooLong(std::string(authd::protocol::kMaxLineBytes, 'x')));
+TEST_CASE("client_io: a response line is too long at the protocol's limit for responses") {
+  CHECK_FALSE(io::lineTooLong(std::string(authd::protocol::kMaxResponseLineBytes - 1, 'x')));
+  CHECK(io::lineTooLong(std::string(authd::protocol::kMaxResponseLineBytes, 'x')));
+}
+
+// An admin answer listing many rows (audit, sessions) is longer than any request may be.
+TEST_CASE("client_io: a response longer than a request line is received and read") {
+  json rows = json::array();
+  for (int i = 0; i < 2000; ++i) rows.push_back({{"user", "user" + std::to_string(i)}});
+  std::string wire = json{{"v", 1}, {"id", 5}, {"ok", true}, {"sessions", rows}}.dump() + "\n";
+  REQUIRE(wire.size() > authd::protocol::kMaxLineBytes);
+  std::size_t sent = 0;
+  io::ReadSome readSome = [&](char* buffer, std::size_t size) {
+    const std::size_t n = std::min(size, wire.size() - sent);
+    std::copy_n(wire.data() + sent, n, buffer);
+    sent += n;
+    return n;
+  };
+  std::string pending;
+  ClientError error;
+  auto line = io::receiveLine(pending, readSome, &error);
+  REQUIRE(line);
+  auto response = io::readResponse(*line, 5, &error);
+  REQUIRE(response);
+  CHECK((*response)["sessions"].size() == 2000);
 }
 
 TEST_CASE("client_io: a response with a valid envelope is returned, the line wiped") {

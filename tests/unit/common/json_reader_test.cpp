@@ -45,6 +45,8 @@ TEST_CASE("parseProtocolLine rejects oversized lines") {
   std::string big = R"({"user":")" + std::string(authd::protocol::kMaxLineBytes, 'a') + R"("})";
   CHECK_FALSE(parseProtocolLine(big, &error).has_value());
   CHECK(error.find("larger than") != std::string::npos);
+  // Responses may be longer (clients read them with the response limit).
+  CHECK(parseProtocolLine(big, &error, authd::protocol::kMaxResponseLineBytes).has_value());
 }
 
 TEST_CASE("JsonReader reads typed fields and rejects unknown ones") {
