@@ -38,6 +38,12 @@ constexpr auto kEnrolLimit = std::chrono::minutes(10);
 // How long a load phase waits for the answers still out when it stops sending.
 constexpr auto kGraceAfterDeadline = std::chrono::seconds(30);
 
+// When request `k` of a run paced at `rate` requests per second from `start` is due.
+inline SteadyClock::time_point dueAt(SteadyClock::time_point start, double rate, std::int64_t k) {
+  return start + std::chrono::duration_cast<SteadyClock::duration>(
+                     std::chrono::duration<double>(static_cast<double>(k) / rate));
+}
+
 // Runs the coroutines until done, bounded by `limit`; false when the limit struck first.
 inline bool runBounded(boost::asio::io_context& io, SteadyClock::duration limit) {
   io.run_for(limit);
@@ -123,6 +129,7 @@ inline int reportEnrolment(std::string_view program, std::int64_t enrolled, int 
 struct LoadTally {
   std::int64_t requests = 0;         // at most this many requests ...
   SteadyClock::time_point deadline;  // ... and none started after this
+  SteadyClock::time_point start;
   std::int64_t issued = 0;
   std::int64_t accepted = 0;
   std::int64_t rejected = 0;
@@ -173,6 +180,7 @@ LoadOutcome runLoad(LoadTally& tally, int concurrency, double maxSeconds, StartW
     boost::asio::co_spawn(io, startWorker(), boost::asio::detached);
   const double cpuBefore = cpuSeconds();
   const auto start = SteadyClock::now();
+  tally.start = start;
   tally.deadline = start + limit;
   tally.lastAnswer = start;
   const bool finished = runBounded(io, limit + kGraceAfterDeadline);

@@ -7,6 +7,7 @@
 //   load_gen run --socket S --users-file FILE --epoch E --speedup X --concurrency C --requests R
 //     C connections, each with one verify in flight, with codes for the current step of the same
 //     warped clock as bench_server; no user is verified twice in one step. Prints one result line.
+//     With --rate X the verifies are spread evenly, X per second (a logon storm of given size).
 // Single-threaded (Asio coroutines), so the client takes at most one of the machine's cores.
 
 #include <utility>  // Boost 1.74 awaitable.hpp uses std::exchange without including it
@@ -191,6 +192,8 @@ struct RunContext : LoadTally {
   std::vector<BenchUser>& users;
   std::size_t cursor = 0;
   std::int64_t stepWaits = 0;  // times a client found no usable user: the users, not authd, limit
+  double rate = 0;             // verifies per second; 0: as fast as the answers come
+  std::int64_t paced = 0;      // verifies given a due time
 };
 
 // Round robin over the users, skipping any already used in `step` (a replay would be rejected)
@@ -215,7 +218,15 @@ asio::awaitable<void> verifyWorker(RunContext& ctx) {
     co_await conn.connect(ctx.endpoint);
     asio::steady_timer nextStep(executor);
     std::int64_t id = 0;
+    std::optional<SteadyClock::time_point> due;  // with a rate: when this verify may go
     while (ctx.mayIssue()) {
+      if (ctx.rate > 0 && !due) {
+        if (ctx.paced == ctx.requests) break;  // every verify has its client
+        due = dueAt(ctx.start, ctx.rate, ctx.paced++);
+        nextStep.expires_at(std::min(*due, ctx.deadline));
+        co_await nextStep.async_wait(asio::use_awaitable);
+        continue;
+      }
       const std::int64_t step = ctx.clock.now() / kStepSeconds;
       auto user = pickUser(ctx, step);
       if (!user) {  // every user is used in this step or busy: wait for the next step
@@ -226,6 +237,7 @@ asio::awaitable<void> verifyWorker(RunContext& ctx) {
         continue;
       }
       ++ctx.issued;
+      due.reset();
       BenchUser& u = ctx.users[*user];
       json request = {{"v", 1},
                       {"id", ++id},
@@ -251,11 +263,13 @@ asio::awaitable<void> verifyWorker(RunContext& ctx) {
 struct RunOptions : LoadOptions {
   double epoch = 0;
   double speedup = 1;
+  double rate = 0;
 };
 
 int runMode(const RunOptions& o) {
   std::vector<BenchUser> users = readUsersFile(o.usersFile);
   RunContext ctx(o.socket, WarpedClock(o.epoch, o.speedup), users, o.requests);
+  ctx.rate = o.rate;
   // An earlier run may have used the current step for any user: start on a fresh one.
   const std::int64_t firstStep = ctx.clock.now() / kStepSeconds + 1;
   for (auto& u : users) u.lastStep = firstStep - 1;
@@ -302,6 +316,8 @@ int main(int argc, char** argv) {
   run->add_option("--speedup", o.speedup, "same as bench_server's")
       ->required()
       ->check(CLI::Range(1.0, 100000.0));
+  run->add_option("--rate", o.rate, "verifies per second, evenly spaced (0: no pacing)")
+      ->check(CLI::Range(0.0, 1e6));
   CLI11_PARSE(app, argc, argv);
 
   if (oath_init() != OATH_OK) {

@@ -8,6 +8,10 @@ function category(sym, dso) {
   }
   if (dso ~ /libsqlite3/) return "SQLite"
   if (dso ~ /kallsyms/) return "kernel (syscalls, fsync, socket I/O, scheduling)"
+  # Debian's libldap does TLS with GnuTLS (nettle, hogweed, gmp, tasn1), not OpenSSL.
+  if (dso ~ /libldap|liblber|libgnutls|libhogweed|libnettle|libgmp|libtasn1/) {
+    return "LDAP client and its TLS (libldap, GnuTLS)"
+  }
   if (dso ~ /libcrypto|liboath/) return "crypto (HMAC, AES-GCM unseal)"
   if (sym ~ /nlohmann/) return "JSON (nlohmann)"
   if (sym ~ /malloc|free|_int_|memmove|memset|memcpy|memcmp|strlen/) return "allocation, memcpy"
