@@ -154,7 +154,11 @@ CONF
 
 # start_server NAME : the OpenVPN server $VPN/NAME.conf in the server namespace, ready within 10 s.
 start_server() {
-  ip netns exec "$SRV_NS" openvpn --config "$VPN/$1.conf" --log "$VPN/$1.log" &
+  # Under the ASan+UBSan suite the plugin loads an instrumented pam_authd.so into an
+  # uninstrumented openvpn: the sanitizer runtimes must come first (as for pamtester in lib.sh).
+  ip netns exec "$SRV_NS" env LD_PRELOAD="$SANITIZER_PRELOAD" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" openvpn --config "$VPN/$1.conf" \
+    --log "$VPN/$1.log" &
   VPN_PIDS+=($!)
   for _ in $(seq 100); do
     grep -q "Initialization Sequence Completed" "$VPN/$1.log" 2>/dev/null && return 0
