@@ -190,8 +190,6 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
   // at most one round of connect timeouts, when no lookup could succeed anyway.
   if (policyNamesGroups(config)) warnAboutPolicyGroups(config, *directory);
 
-  const int ioThreads = ioThreadCount(config.server.threads);
-  boost::asio::io_context io(ioThreads);
   boost::asio::thread_pool blocking(static_cast<std::size_t>(config.server.workers));
   std::optional<OfflineSigningKey> offlineKey;
   if (offlineEntriesPossible(config)) {
@@ -205,6 +203,22 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
             std::move(clock), systemRandom(), config,
             blocking,         fido2,          offlineKey ? offlineKey->get() : nullptr};
   Dispatcher dispatcher(core);
+  std::unique_ptr<radius::RadiusServer> radiusServer;
+  const bool radiusOn = !config.radius.listen.empty() || !config.radius.accountingListen.empty();
+  if (radiusOn) {
+    try {
+      radiusServer = std::make_unique<radius::RadiusServer>(
+          core, radius::RadiusClients::load(config.radius.clients));
+    } catch (const std::exception& e) {
+      log::error(e.what());
+      return 1;
+    }
+  }
+  // After everything its coroutines use: at shutdown the event loop destroys the coroutines
+  // still suspended (a logon in evaluation), and their guards still reach the dispatcher and the
+  // RADIUS server, which must outlive it.
+  const int ioThreads = ioThreadCount(config.server.threads);
+  boost::asio::io_context io(ioThreads);
   UnixListener listener(io, dispatcher, socket.releaseListeningSocket(),
                         {.idleTimeoutSeconds = config.server.idleTimeout,
                          .maxConnections = config.server.maxConnections,
@@ -223,12 +237,9 @@ int runDaemon(const Config& config, const std::string& configOrigin, Clock clock
     }
   }
 
-  std::unique_ptr<radius::RadiusServer> radiusServer;
   std::unique_ptr<RadiusListener> radiusListener;
-  if (!config.radius.listen.empty() || !config.radius.accountingListen.empty()) {
+  if (radiusOn) {
     try {
-      radiusServer = std::make_unique<radius::RadiusServer>(
-          core, radius::RadiusClients::load(config.radius.clients));
       radiusListener = std::make_unique<RadiusListener>(io, *radiusServer, config.radius);
     } catch (const std::exception& e) {
       log::error(e.what());
